@@ -1,0 +1,1 @@
+"""账号 · 权限 · 审计: users, roles, sessions, API tokens and the audit log."""

@@ -1,0 +1,90 @@
+"""create_app(settings) -> FastAPI: routers, handlers, static files, templates, middleware."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from importlib.resources import files
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from fangkong import __version__
+from fangkong.accounts import api as accounts_api
+from fangkong.accounts import pages as accounts_pages
+from fangkong.areas import api as areas_api
+from fangkong.areas import pages as areas_pages
+from fangkong.db import make_engine, make_session_factory
+from fangkong.i18n import Translator, negotiate
+from fangkong.settings import Settings
+from fangkong.web import handlers
+from fangkong.web import pages as web_pages
+from fangkong.web.cookies import CookieSigner
+from fangkong.web.csrf import CSRF_COOKIE, ensure_csrf_cookie, verify_csrf
+
+LOCALE_COOKIE = "fk_lang"
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="fangkong 防控",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(verify_csrf)],
+    )
+    engine = make_engine(settings)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.cookie_signer = CookieSigner(
+        settings.secret_key, max_age_seconds=settings.session_hours * 3600 * 30
+    )
+    handlers.install(app)
+    _install_request_state(app, settings)
+    static_dir = files("fangkong") / "static"
+    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+    for router in (
+        web_pages.router, accounts_pages.router, areas_pages.router,
+    ):
+        app.include_router(router, include_in_schema=False)
+    for router in (accounts_api.router, areas_api.router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.add_api_route(f"{API_PREFIX}/docs", _docs, include_in_schema=False)
+    return app
+
+
+async def _docs() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        title="fangkong API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+    )
+
+
+def _install_request_state(app: FastAPI, settings: Settings) -> None:
+    """Per request: the translator (cookie, else default locale) and the CSRF cookie."""
+
+    @app.middleware("http")
+    async def request_state(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        locale = negotiate(request.cookies.get(LOCALE_COOKIE), settings.locale)
+        request.state.tr = Translator(locale, settings.zone)
+        request.state.principal = None
+        new_csrf = ensure_csrf_cookie(request)
+        response = await call_next(request)
+        if new_csrf is not None:
+            response.set_cookie(
+                CSRF_COOKIE, new_csrf, httponly=False, samesite="lax",
+                secure=settings.https_only_cookies, max_age=30 * 24 * 3600,
+            )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,7 @@
+"""areas api routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

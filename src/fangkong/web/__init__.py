@@ -1,0 +1,1 @@
+"""The web edge: dependencies, error handlers, templating, forms. HTTPException lives here only."""

@@ -1,0 +1,122 @@
+"""Annotated dependencies: settings, the request's one session, the caller, permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from fangkong.accounts.models import User
+from fangkong.accounts.queries import get_live_session, get_live_token
+from fangkong.db import utcnow
+from fangkong.errors import Unauthenticated
+from fangkong.i18n import Translator
+from fangkong.permissions import Permission
+from fangkong.scope import Actor
+from fangkong.settings import Settings
+
+SESSION_COOKIE = "fk_session"
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: committed before the response is sent, rolled back on error."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_translator(request: Request) -> Translator:
+    translator: Translator = request.state.tr
+    return translator
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+Tr = Annotated[Translator, Depends(get_translator)]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The signed-in caller of a request and how it proved who it is."""
+
+    user: User
+    actor: Actor
+    via: Literal["session", "token"]
+
+
+def client_addr(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _from_bearer(request: Request, session: Session) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    row = get_live_token(session, token.strip(), utcnow())
+    if row is None:
+        raise Unauthenticated()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+        row.last_used_at = now
+    return Principal(row.user, row.user.actor(client_addr(request)), "token")
+
+
+def _from_cookie(request: Request, session: Session, settings: Settings) -> Principal | None:
+    token = request.app.state.cookie_signer.unsign(request.cookies.get(SESSION_COOKIE))
+    if token is None:
+        return None
+    row = get_live_session(session, token, utcnow())
+    if row is None:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+        row.expires_at = now + timedelta(hours=settings.session_hours)
+    return Principal(row.user, row.user.actor(client_addr(request)), "session")
+
+
+def get_principal_optional(
+    request: Request, session: DbSession, settings: SettingsDep
+) -> Principal | None:
+    principal = _from_bearer(request, session) or _from_cookie(request, session, settings)
+    request.state.principal = principal
+    return principal
+
+
+def get_principal(
+    principal: Annotated[Principal | None, Depends(get_principal_optional)],
+) -> Principal:
+    if principal is None:
+        raise Unauthenticated()
+    return principal
+
+
+MaybeUser = Annotated[Principal | None, Depends(get_principal_optional)]
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that answers 403 unless the caller's role holds the permission."""
+
+    def dependency(principal: CurrentUser) -> Principal:
+        principal.actor.require(permission)
+        return principal
+
+    return dependency

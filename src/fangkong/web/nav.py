@@ -1,0 +1,30 @@
+"""The navigation bar, by permission: a person sees only what their role can open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fangkong.i18n import N_
+from fangkong.permissions import Permission
+from fangkong.scope import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str
+    href: str
+    permission: Permission | None = None
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem(N_("My area"), "/"),
+    NavItem(N_("Areas"), "/areas", Permission.AREA_READ),
+    NavItem(N_("Users"), "/admin/users", Permission.USER_READ),
+    NavItem(N_("Audit log"), "/audit", Permission.AUDIT_READ),
+)
+
+
+def nav_for(actor: Actor | None) -> list[NavItem]:
+    if actor is None:
+        return []
+    return [item for item in NAV if item.permission is None or actor.can(item.permission)]
