@@ -70,5 +70,17 @@ def serve(
     uvicorn.run("fangkong.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
 
 
+@app.command()
+def messages() -> None:
+    """Update the translation catalogs from the code; list what still needs translating."""
+    from fangkong.i18n_catalog import TRANSLATED_LOCALES, update  # noqa: PLC0415 - dev tool
+
+    for locale in TRANSLATED_LOCALES:
+        for domain, missing in update(locale).items():
+            console.print(f"[yellow]{locale}/{domain}.po: {len(missing)} untranslated[/yellow]")
+            for message_id in missing:
+                console.print(f"  {message_id}")
+
+
 def main() -> None:
     app()

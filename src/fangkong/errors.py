@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from fangkong.i18n import N_
+
 
 class DomainError(Exception):
     """Base of every expected failure; `message` is an English msgid, translated at the edge."""
@@ -30,7 +32,7 @@ class DomainError(Exception):
 
     @classmethod
     def default_message(cls) -> str:
-        return "The request could not be completed."
+        return N_("The request could not be completed.")
 
 
 class NotFound(DomainError):
@@ -39,7 +41,7 @@ class NotFound(DomainError):
 
     @classmethod
     def default_message(cls) -> str:
-        return "Not found."
+        return N_("Not found.")
 
 
 class Unauthenticated(DomainError):
@@ -48,7 +50,7 @@ class Unauthenticated(DomainError):
 
     @classmethod
     def default_message(cls) -> str:
-        return "Please sign in."
+        return N_("Please sign in.")
 
 
 class Forbidden(DomainError):
@@ -57,7 +59,7 @@ class Forbidden(DomainError):
 
     @classmethod
     def default_message(cls) -> str:
-        return "You do not have permission to do this."
+        return N_("You do not have permission to do this.")
 
 
 class Conflict(DomainError):
@@ -66,7 +68,7 @@ class Conflict(DomainError):
 
     @classmethod
     def default_message(cls) -> str:
-        return "This conflicts with existing data."
+        return N_("This conflicts with existing data.")
 
 
 class Invalid(DomainError):
@@ -75,7 +77,7 @@ class Invalid(DomainError):
 
     @classmethod
     def default_message(cls) -> str:
-        return "Some fields are not valid."
+        return N_("Some fields are not valid.")
 
 
 class TooManyRequests(DomainError):
@@ -84,4 +86,4 @@ class TooManyRequests(DomainError):
 
     @classmethod
     def default_message(cls) -> str:
-        return "Too many attempts. Please wait and try again."
+        return N_("Too many attempts. Please wait and try again.")

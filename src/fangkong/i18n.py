@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
@@ -31,18 +32,27 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext_noop marke
     return message
 
 
+def catalog_files(locale: str) -> list[Traversable]:
+    """The locale's catalogs, one per module (core.po, accounts.po, areas.po, ...)."""
+    folder = files("fangkong") / "locale" / locale / "LC_MESSAGES"
+    if not folder.is_dir():
+        return []
+    return sorted((item for item in folder.iterdir() if item.name.endswith(".po")),
+                  key=lambda item: item.name)
+
+
 @lru_cache(maxsize=8)
 def load_translations(locale: str) -> _gettext.NullTranslations:
-    """The compiled catalog of a locale, built in memory from its .po file."""
-    po_file = files("fangkong") / "locale" / locale / "LC_MESSAGES" / "messages.po"
-    if not po_file.is_file():
-        return _gettext.NullTranslations()
-    with po_file.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
-    buffer = BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(buffer)
+    """All catalogs of a locale merged, compiled in memory from the .po files at first use."""
+    merged = Translations()
+    for po_file in catalog_files(locale):
+        with po_file.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        buffer = BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        merged.merge(Translations(buffer))
+    return merged
 
 
 def negotiate(*candidates: str | None) -> str:
