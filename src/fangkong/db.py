@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -90,3 +91,21 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def bump(
+    session: Session, model: type[Base], *, keys: dict[str, Any], increments: dict[str, int]
+) -> None:
+    """Add to counter columns of one row, creating it at zero first: INSERT … ON CONFLICT.
+
+    Atomic on both engines, so concurrent writers never lose an increment.
+    """
+    table = model.__table__
+    values = {**keys, **increments}
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + stmt.excluded[name] for name in increments},
+    )
+    session.execute(stmt)

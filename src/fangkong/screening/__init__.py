@@ -1,0 +1,1 @@
+"""网格化排查: screening rounds, door-to-door visits, follow-ups and coverage at every level."""
