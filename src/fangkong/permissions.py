@@ -14,6 +14,18 @@ class Permission(StrEnum):
     USER_WRITE = "user:write"
     TOKEN_WRITE = "token:write"  # noqa: S105 - a permission name, not a secret
     AUDIT_READ = "audit:read"
+    PERSON_READ = "person:read"
+    PERSON_WRITE = "person:write"
+    PERSON_IDENTIFY = "person:identify"  # see full ID numbers and phones (audited)
+    PERSON_MERGE = "person:merge"
+    REGISTRY_IMPORT = "registry:import"
+    ROUND_READ = "round:read"
+    ROUND_WRITE = "round:write"
+    VISIT_READ = "visit:read"
+    VISIT_WRITE = "visit:write"
+    COVERAGE_READ = "coverage:read"
+    FOLLOWUP_READ = "followup:read"
+    FOLLOWUP_WRITE = "followup:write"
 
 
 class Role(StrEnum):
@@ -28,13 +40,23 @@ class Role(StrEnum):
 
 
 _FIELD_READ = frozenset({Permission.AREA_READ, Permission.LEADER_READ})
+_REGISTRY = frozenset({
+    Permission.PERSON_READ, Permission.PERSON_WRITE, Permission.PERSON_IDENTIFY,
+    Permission.PERSON_MERGE, Permission.REGISTRY_IMPORT,
+})
+_SCREENING_FIELD = frozenset({
+    Permission.ROUND_READ, Permission.VISIT_READ, Permission.VISIT_WRITE,
+    Permission.COVERAGE_READ, Permission.FOLLOWUP_READ, Permission.FOLLOWUP_WRITE,
+})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.COMMANDER: _FIELD_READ | {Permission.LEADER_WRITE, Permission.AUDIT_READ},
-    Role.GRID_WORKER: _FIELD_READ,
+    Role.COMMANDER: _FIELD_READ | _REGISTRY | _SCREENING_FIELD | {
+        Permission.LEADER_WRITE, Permission.AUDIT_READ, Permission.ROUND_WRITE,
+    },
+    Role.GRID_WORKER: _FIELD_READ | _REGISTRY | _SCREENING_FIELD,
     Role.CHECKPOINT: _FIELD_READ,
-    Role.MEDICAL: _FIELD_READ,
+    Role.MEDICAL: _FIELD_READ | {Permission.PERSON_READ},
     Role.SUPPLIES: _FIELD_READ,
     Role.MARKET: _FIELD_READ,
     Role.ENTERPRISE: frozenset({Permission.AREA_READ}),

@@ -19,6 +19,11 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem(N_("My area"), "/"),
     NavItem(N_("Areas"), "/areas", Permission.AREA_READ),
+    NavItem(N_("Persons"), "/registry/persons", Permission.PERSON_READ),
+    NavItem(N_("Households"), "/registry/households", Permission.PERSON_READ),
+    NavItem(N_("Import"), "/registry/import", Permission.REGISTRY_IMPORT),
+    NavItem(N_("Screening"), "/screening", Permission.ROUND_READ),
+    NavItem(N_("Follow-ups"), "/screening/follow-ups", Permission.FOLLOWUP_READ),
     NavItem(N_("Users"), "/admin/users", Permission.USER_READ),
     NavItem(N_("Audit log"), "/audit", Permission.AUDIT_READ),
 )
