@@ -9,6 +9,7 @@ while any id lacks its Chinese translation.
 from __future__ import annotations
 
 from collections import defaultdict
+from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -67,13 +68,25 @@ def update(locale: str) -> dict[str, list[str]]:
             previous = old.get(key if isinstance(key, str) else key[0])
             new.add(key, previous.string if previous else ("", "") if isinstance(key, tuple)
                     else "", locations=sorted(locations))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as handle:
-            write_po(handle, new, width=100, sort_output=True, omit_header=False)
+        _write_if_changed(path, new)
         missing = [str(m.id) for m in new if m.id and not _translated(m.string)]
         if missing:
             untranslated[domain] = missing
     return untranslated
+
+
+def _write_if_changed(path: Path, catalog: Catalog) -> None:
+    """Write only a catalog whose messages changed, so a run never clobbers others' edits."""
+    buffer = BytesIO()
+    write_po(buffer, catalog, width=100, sort_output=True, omit_header=False)
+    old = read_catalog(path, str(catalog.locale))
+    same_ids = {m.id for m in old if m.id} == {m.id for m in catalog if m.id}
+    if path.exists() and same_ids and all(
+        old.get(m.id) is not None and old[m.id].locations == m.locations for m in catalog if m.id
+    ):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
 
 
 def _translated(value: object) -> bool:
