@@ -67,7 +67,7 @@ def _community_name(rng: random.Random, township: bool, used: set[str]) -> str:
 
 def tree_rows(city_code: str, size: DemoSize, seed: int) -> list[dict[str, object]]:
     """Every area of the demo city, parents before children."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     city = next(item for item in cities() if item.code == city_code)
     rows = [_area_row(city.code, city.name, "city", None, 0)]
     for district in children_of(counties(), city.code):
@@ -101,7 +101,7 @@ def _sum_populations(rows: list[dict[str, object]]) -> None:
 
 def leader_rows(rows: list[dict[str, object]], seed: int) -> list[dict[str, object]]:
     """A responsible leader (包保) and a secretary (书记) for every area above the grid."""
-    rng = random.Random(seed + 1)
+    rng = random.Random(seed + 1)  # noqa: S311 - demo data, not secrets
     titles = {
         "city": ("市委常委", "市委书记"), "district": ("区长", "区委书记"),
         "street": ("街道办主任", "街道党工委书记"), "community": ("社区主任", "社区党委书记"),
