@@ -26,6 +26,29 @@ class Permission(StrEnum):
     COVERAGE_READ = "coverage:read"
     FOLLOWUP_READ = "followup:read"
     FOLLOWUP_WRITE = "followup:write"
+    POLICY_WRITE = "policy:write"
+    KEYAREA_READ = "keyarea:read"
+    KEYAREA_WRITE = "keyarea:write"
+    CHECKPOINT_READ = "checkpoint:read"
+    CHECKPOINT_WRITE = "checkpoint:write"
+    ARRIVAL_READ = "arrival:read"
+    ARRIVAL_WRITE = "arrival:write"  # register arrivals (checkpoint staff)
+    ARRIVAL_CONTACT = "arrival:contact"  # confirm contact (community)
+    QUOTA_WRITE = "quota:write"
+    BOOKING_READ = "booking:read"
+    QUARANTINE_READ = "quarantine:read"
+    QUARANTINE_WRITE = "quarantine:write"
+    SITE_WRITE = "site:write"
+    CHECK_WRITE = "check:write"
+    ALERT_READ = "alert:read"
+    ALERT_ACK = "alert:ack"
+    SUPPORT_READ = "support:read"
+    SUPPORT_WRITE = "support:write"
+    SAMPLE_READ = "sample:read"
+    SAMPLE_WRITE = "sample:write"
+    RESULT_WRITE = "result:write"
+    POSITIVE_READ = "positive:read"
+    POSITIVE_HANDLE = "positive:handle"
 
 
 class Role(StrEnum):
@@ -49,14 +72,33 @@ _SCREENING_FIELD = frozenset({
     Permission.COVERAGE_READ, Permission.FOLLOWUP_READ, Permission.FOLLOWUP_WRITE,
 })
 
+_ARRIVALS_READ = frozenset({
+    Permission.KEYAREA_READ, Permission.CHECKPOINT_READ, Permission.ARRIVAL_READ,
+    Permission.BOOKING_READ,
+})
+_QUARANTINE_FIELD = frozenset({
+    Permission.ARRIVAL_CONTACT, Permission.QUARANTINE_READ, Permission.QUARANTINE_WRITE,
+    Permission.CHECK_WRITE, Permission.ALERT_READ, Permission.ALERT_ACK,
+    Permission.SUPPORT_READ, Permission.SUPPORT_WRITE, Permission.SAMPLE_READ,
+    Permission.SAMPLE_WRITE, Permission.POSITIVE_READ,
+})
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.COMMANDER: _FIELD_READ | _REGISTRY | _SCREENING_FIELD | {
+    Role.COMMANDER: _FIELD_READ | _REGISTRY | _SCREENING_FIELD | _ARRIVALS_READ
+    | _QUARANTINE_FIELD | {
         Permission.LEADER_WRITE, Permission.AUDIT_READ, Permission.ROUND_WRITE,
+        Permission.KEYAREA_WRITE, Permission.CHECKPOINT_WRITE, Permission.QUOTA_WRITE,
+        Permission.SITE_WRITE, Permission.POSITIVE_HANDLE,
     },
-    Role.GRID_WORKER: _FIELD_READ | _REGISTRY | _SCREENING_FIELD,
-    Role.CHECKPOINT: _FIELD_READ,
-    Role.MEDICAL: _FIELD_READ | {Permission.PERSON_READ},
+    Role.GRID_WORKER: _FIELD_READ | _REGISTRY | _SCREENING_FIELD | _ARRIVALS_READ
+    | _QUARANTINE_FIELD,
+    Role.CHECKPOINT: _FIELD_READ | _ARRIVALS_READ | {Permission.ARRIVAL_WRITE},
+    Role.MEDICAL: _FIELD_READ | {
+        Permission.PERSON_READ, Permission.PERSON_IDENTIFY, Permission.QUARANTINE_READ,
+        Permission.SAMPLE_READ, Permission.SAMPLE_WRITE, Permission.RESULT_WRITE,
+        Permission.POSITIVE_READ, Permission.POSITIVE_HANDLE, Permission.ALERT_READ,
+    },
     Role.SUPPLIES: _FIELD_READ,
     Role.MARKET: _FIELD_READ,
     Role.ENTERPRISE: frozenset({Permission.AREA_READ}),
