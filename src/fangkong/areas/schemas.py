@@ -48,10 +48,11 @@ class AreaRead(BaseModel):
 
 
 class AreaSummary(AreaRead):
-    """An area with the number of its children and of the areas below it."""
+    """An area with the number of its children and of the areas below it, per level."""
 
     children: int
     descendants: int
+    by_level: dict[str, int]
 
 
 class LeaderCreate(BaseModel):
@@ -81,3 +82,43 @@ class LeaderRead(BaseModel):
     phone: str
     duty: LeaderDuty
     notes: str
+
+
+class AreaRow(BaseModel):
+    """One row of an area-tree file as read, every cell as clean text (empty when absent)."""
+
+    row: int
+    code: str = ""
+    name: str = ""
+    level: str = ""
+    parent_code: str = ""
+    population: str = ""
+    problem: str = ""  # a message id when the reader already knows the row is unusable
+
+
+class RejectedRow(BaseModel):
+    """A row left out of an import: `reason` is the English message id, `message` its
+    translation for the reader (filled in at the edge)."""
+
+    row: int
+    code: str
+    name: str
+    level: str
+    parent_code: str
+    population: str
+    reason: str
+    params: dict[str, str] = Field(default_factory=dict)
+    message: str = ""
+
+
+class ImportReport(BaseModel):
+    """What an import did with each row of the file."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RejectedRow] = Field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged + len(self.rejected)
