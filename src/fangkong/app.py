@@ -20,6 +20,7 @@ from fangkong.i18n import Translator, negotiate
 from fangkong.settings import Settings
 from fangkong.web import handlers
 from fangkong.web import pages as web_pages
+from fangkong.web import policy
 from fangkong.web.cookies import CookieSigner
 from fangkong.web.csrf import CSRF_COOKIE, ensure_csrf_cookie, verify_csrf
 
@@ -48,10 +49,17 @@ def create_app(settings: Settings) -> FastAPI:
     static_dir = files("fangkong") / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     for router in (
-        web_pages.router, accounts_pages.router, areas_pages.router,
+        web_pages.router,
+        policy.pages,
+        accounts_pages.router,
+        areas_pages.router,
     ):
         app.include_router(router, include_in_schema=False)
-    for router in (accounts_api.router, areas_api.router):
+    for router in (
+        policy.api,
+        accounts_api.router,
+        areas_api.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route(f"{API_PREFIX}/docs", _docs, include_in_schema=False)
     return app

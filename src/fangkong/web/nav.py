@@ -26,6 +26,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(N_("Follow-ups"), "/screening/follow-ups", Permission.FOLLOWUP_READ),
     NavItem(N_("Users"), "/admin/users", Permission.USER_READ),
     NavItem(N_("Audit log"), "/audit", Permission.AUDIT_READ),
+    NavItem(N_("Policy"), "/admin/policy", Permission.POLICY_WRITE),
 )
 
 
