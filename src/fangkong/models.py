@@ -33,6 +33,7 @@ from fangkong.registry.models import (
     PersonMove,
     PersonTag,
 )
+from fangkong.reports.models import AreaShape, Bulletin, Notice, ReportSubmission
 from fangkong.screening.models import (
     CoverageCounter,
     CoverageDaily,
@@ -49,9 +50,11 @@ __all__ = [
     "ApiToken",
     "Area",
     "AreaLevel",
+    "AreaShape",
     "Arrival",
     "ArrivalRule",
     "AuditEntry",
+    "Bulletin",
     "Checkpoint",
     "ColumnMapping",
     "CoverageCounter",
@@ -68,6 +71,7 @@ __all__ = [
     "KeyArea",
     "Leader",
     "LoginAttempt",
+    "Notice",
     "Person",
     "PersonMerge",
     "PersonMove",
@@ -75,6 +79,7 @@ __all__ = [
     "PolicySetting",
     "Positive",
     "Quarantine",
+    "ReportSubmission",
     "ResultEntry",
     "ReturnBooking",
     "ReturnQuota",
