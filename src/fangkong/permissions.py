@@ -49,6 +49,13 @@ class Permission(StrEnum):
     RESULT_WRITE = "result:write"
     POSITIVE_READ = "positive:read"
     POSITIVE_HANDLE = "positive:handle"
+    REPORT_READ = "report:read"
+    REPORT_SUBMIT = "report:submit"
+    REPORT_APPROVE = "report:approve"
+    REPORT_EXPORT = "report:export"
+    DASHBOARD_READ = "dashboard:read"
+    SHAPE_WRITE = "shape:write"
+    BULLETIN_WRITE = "bulletin:write"  # draft and publish bulletins and notices
 
 
 class Role(StrEnum):
@@ -89,10 +96,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | _QUARANTINE_FIELD | {
         Permission.LEADER_WRITE, Permission.AUDIT_READ, Permission.ROUND_WRITE,
         Permission.KEYAREA_WRITE, Permission.CHECKPOINT_WRITE, Permission.QUOTA_WRITE,
-        Permission.SITE_WRITE, Permission.POSITIVE_HANDLE,
+        Permission.SITE_WRITE, Permission.POSITIVE_HANDLE, Permission.REPORT_READ,
+        Permission.REPORT_SUBMIT, Permission.REPORT_APPROVE, Permission.REPORT_EXPORT,
+        Permission.DASHBOARD_READ, Permission.BULLETIN_WRITE,
     },
     Role.GRID_WORKER: _FIELD_READ | _REGISTRY | _SCREENING_FIELD | _ARRIVALS_READ
-    | _QUARANTINE_FIELD,
+    | _QUARANTINE_FIELD | {Permission.REPORT_READ},
     Role.CHECKPOINT: _FIELD_READ | _ARRIVALS_READ | {Permission.ARRIVAL_WRITE},
     Role.MEDICAL: _FIELD_READ | {
         Permission.PERSON_READ, Permission.PERSON_IDENTIFY, Permission.QUARANTINE_READ,
