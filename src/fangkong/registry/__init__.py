@@ -1,0 +1,1 @@
+"""Population registry (人口登记): households, persons, special groups, import and demo data."""
