@@ -17,10 +17,13 @@ from fangkong.areas import api as areas_api
 from fangkong.areas import pages as areas_pages
 from fangkong.db import make_engine, make_session_factory
 from fangkong.i18n import Translator, negotiate
+from fangkong.registry import api as registry_api
+from fangkong.registry import pages as registry_pages
+from fangkong.screening import api as screening_api
+from fangkong.screening import pages as screening_pages
 from fangkong.settings import Settings
-from fangkong.web import handlers
+from fangkong.web import handlers, policy
 from fangkong.web import pages as web_pages
-from fangkong.web import policy
 from fangkong.web.cookies import CookieSigner
 from fangkong.web.csrf import CSRF_COOKIE, ensure_csrf_cookie, verify_csrf
 
@@ -53,12 +56,16 @@ def create_app(settings: Settings) -> FastAPI:
         policy.pages,
         accounts_pages.router,
         areas_pages.router,
+        registry_pages.router,
+        screening_pages.router,
     ):
         app.include_router(router, include_in_schema=False)
     for router in (
         policy.api,
         accounts_api.router,
         areas_api.router,
+        registry_api.router,
+        screening_api.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route(f"{API_PREFIX}/docs", _docs, include_in_schema=False)
