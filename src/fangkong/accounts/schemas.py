@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fangkong.accounts.audit import AuditAction
 from fangkong.areas.schemas import CODE_PATTERN
 from fangkong.i18n import N_
 from fangkong.permissions import Role
@@ -22,6 +23,18 @@ ROLE_LABELS = {
     Role.SUPPLIES: N_("Supplies officer"),
     Role.MARKET: N_("Market regulator"),
     Role.ENTERPRISE: N_("Enterprise officer"),
+}
+
+ACTION_LABELS = {
+    AuditAction.CREATE: N_("Create"),
+    AuditAction.UPDATE: N_("Change"),
+    AuditAction.DELETE: N_("Delete"),
+    AuditAction.VIEW: N_("View"),
+    AuditAction.EXPORT: N_("Export"),
+    AuditAction.IMPORT: N_("Import"),
+    AuditAction.LOGIN: N_("Sign in"),
+    AuditAction.LOGIN_FAILED: N_("Failed sign-in"),
+    AuditAction.LOGOUT: N_("Sign out"),
 }
 
 
@@ -56,13 +69,41 @@ class UserRead(BaseModel):
     last_login_at: datetime | None
 
 
-class PasswordSet(BaseModel):
-    password: str = Field(min_length=1, max_length=200)
+class UserFilter(BaseModel):
+    """Search of the user list: by username or name, role, and area code prefix."""
+
+    q: str | None = Field(default=None, max_length=100)
+    role: Role | None = None
+    area: str | None = Field(default=None, pattern=r"^[0-9]{1,32}$")
+
+
+class MeRead(UserRead):
+    """The signed-in caller, with what their role may do."""
+
+    must_change_password: bool
+    permissions: list[str]
+
+
+class TemporaryPassword(BaseModel):
+    """Returned once by an administrator's reset: the user must change it at next sign-in."""
+
+    user_id: int
+    username: str
+    temporary_password: str
 
 
 class PasswordChange(BaseModel):
     current_password: str = Field(min_length=1, max_length=200)
     new_password: str = Field(min_length=1, max_length=200)
+
+
+class LocaleSet(BaseModel):
+    locale: Literal["zh_Hans", "en"]
+
+
+class LoginForm(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
 
 
 class TokenCreate(BaseModel):
@@ -103,3 +144,21 @@ class AuditRead(BaseModel):
     area_code: str
     client_addr: str
     detail: dict[str, Any]
+
+
+class AuditFilter(BaseModel):
+    """Search of the audit log; dates are local days (Asia/Shanghai), both ends included."""
+
+    action: AuditAction | None = None
+    resource: str | None = Field(default=None, max_length=64)
+    actor: str | None = Field(default=None, max_length=64)
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+class ErrorRead(BaseModel):
+    """The body of every error answer of the API."""
+
+    code: str
+    message: str
+    fields: dict[str, str]

@@ -41,6 +41,15 @@ def check_password_policy(password: str, *, username: str = "", field: str = "pa
         raise Invalid(problem, fields={field: problem})
 
 
+def temporary_password() -> str:
+    """A random password that passes the policy, shown once after an administrator's reset."""
+    letters = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+    digits = "23456789"
+    chars = [secrets.choice(letters) for _ in range(8)] + [secrets.choice(digits) for _ in range(4)]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
 def new_token(prefix: str = "") -> str:
     return prefix + secrets.token_urlsafe(32)
 
