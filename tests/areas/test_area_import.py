@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
@@ -21,7 +22,7 @@ from fangkong.permissions import Role
 from fangkong.scope import SYSTEM, Actor
 from fangkong.tabular import EmptyTable, NoHeader, Unreadable
 
-ZH = Translator("zh_Hans", SYSTEM_ZONE := __import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
+ZH = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
 
 
 def csv_bytes(rows: list[list[object]], encoding: str = "utf-8") -> bytes:

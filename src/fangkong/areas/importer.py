@@ -12,10 +12,12 @@ import csv
 import io
 from pathlib import Path
 
+from fastapi import UploadFile
 from pydantic import ValidationError
 
 from fangkong.areas.models import AreaLevel
 from fangkong.areas.schemas import AreaCreate, AreaRow, ImportReport, RejectedRow
+from fangkong.errors import Invalid
 from fangkong.i18n import N_, Translator
 from fangkong.tabular import (
     EmptyTable,
@@ -45,9 +47,27 @@ LEVEL_WORDS: dict[str, tuple[str, ...]] = {
     "grid": ("网格",),
 }
 MAX_POPULATION = 100_000_000
+MAX_UPLOAD = 50 * 1024 * 1024
 EXPORT_COLUMNS = ("code", "name", "level", "parent_code", "population")
 CSV_COLUMNS = (*EXPORT_COLUMNS, "row", "reason")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class UploadTooLarge(Invalid):
+    code = "areas.upload_too_large"
+    status = 413
+
+    @classmethod
+    def default_message(cls) -> str:
+        return N_("The file is too large: an area tree file may have at most 50 MB.")
+
+
+async def read_upload(upload: UploadFile) -> bytes:
+    """The uploaded file's bytes, refusing more than MAX_UPLOAD."""
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise UploadTooLarge()
+    return data
 
 
 class RowRejected(Exception):  # noqa: N818 - a row's outcome, not an error of the program

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fangkong.areas.schemas import DUTY_LABELS, LeaderDuty
 from fangkong.db import Base, utcnow
 
 
@@ -57,3 +58,8 @@ class Leader(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def duty_label(self) -> str:
+        """The message id naming the duty, translated where it is shown."""
+        return DUTY_LABELS.get(LeaderDuty(self.duty), self.duty)
