@@ -204,3 +204,18 @@ def test_the_elderly_alone_live_alone(sample: list[GeneratedHousehold]) -> None:
     for household in sample:
         if any(Tag.ELDERLY_ALONE.value in tags_of(m) for m in household.members):
             assert len(household.members) == 1
+
+
+def test_dormitory_rooms_are_single_sex_and_nursing_homes_old(
+    sample: list[GeneratedHousehold],
+) -> None:
+    collective = [h for h in sample if h.kind == HouseholdKind.COLLECTIVE.value]
+    assert len(collective) > 100
+    for household in collective:
+        sexes = {member["sex"] for member in household.members}
+        ages = [age_of(member["birth_date"]) for member in household.members]
+        if min(ages) >= 70:
+            continue  # a nursing home
+        assert len(sexes) == 1
+        assert max(ages) <= 55
+    assert any(min(age_of(m["birth_date"]) for m in h.members) >= 70 for h in collective)

@@ -20,12 +20,16 @@ from itertools import accumulate
 
 from fangkong.divisions import counties, jilin_streets
 from fangkong.registry import generate_data as data
-from fangkong.registry.codes import HouseholdKind, IdType, Tag
+from fangkong.registry.codes import HouseholdKind, IdType, Sex, Tag
 from fangkong.registry.generate_shapes import FAMILY_SHAPES, HEAD, OTHER, SPOUSE, Draw, Spec
 from fangkong.registry.validators import ID_CHECK_CHARACTERS, ID_WEIGHTS, retired_counties
 
 REFERENCE_DATE = data.REFERENCE_DATE
 MAX_HOUSEHOLDS_PER_GRID = 99_999
+MALE, FEMALE, RESIDENT_ID = Sex.MALE.value, Sex.FEMALE.value, IdType.RESIDENT_ID.value
+INFANT, ALONE, DISABLED = Tag.INFANT.value, Tag.ELDERLY_ALONE.value, Tag.DISABLED.value
+LOW_INCOME, PREGNANT, CHRONIC = Tag.LOW_INCOME.value, Tag.PREGNANT.value, Tag.CHRONIC.value
+SEQUENCES = [f"{n:03d}" for n in range(1000)]
 
 
 @dataclass(slots=True)
@@ -151,6 +155,9 @@ class _Population:
         self.random = self.rng.random
         self.draw = Draw(self.rng)
         self.tables = _tables(reference)
+        self.age_spans, self.dates = self.tables.age_spans, self.tables.dates
+        self.first_ordinal, self.sequence_sums = (self.tables.first_ordinal,
+                                                  self.tables.sequence_sums)
         self.issued: set[str] = set()
         self.region_sums: dict[str, int] = {}
         self.jilin, self.others, self.other_weights = _migrant_codes()
@@ -189,9 +196,10 @@ class _Population:
             (item, item.weight) for item in data.COLLECTIVE_KINDS])
         context = _Household(grid, code, kind.migrant, self.residence(kind.residence),
                              low_income=False, work=kind.work)
+        room_male = self.random() < kind.male_share
         specs = [(HEAD if n == 0 else OTHER, self.draw.age(*kind.ages),
-                  self.random() < kind.male_share, self.draw.surname(), False)
-                 for n in range(self.draw.between(*kind.sizes))]
+                  room_male if kind.single_sex else self.random() < kind.male_share,
+                  self.draw.surname(), False) for n in range(self.draw.between(*kind.sizes))]
         address = (f"{self.draw.pick(kind.names)}{grid.households % 6 + 1}号楼"
                    f"{self.draw.between(1, 6)}{self.draw.between(1, 30):02d}室")
         return GeneratedHousehold(code, address, grid.code, HouseholdKind.COLLECTIVE.value,
@@ -248,14 +256,15 @@ class _Population:
 
     def person(self, spec: Spec, code: str, context: _Household) -> dict[str, object]:
         relation, age, male, surname, _ = spec
-        first, days = self.tables.age_spans[age]
+        first, days = self.age_spans[age]
         ordinal = first + int(self.random() * days)
-        birth = self.tables.dates[ordinal - self.tables.first_ordinal][0]
+        day = self.dates[ordinal - self.first_ordinal]
+        birth = day[0]
         return {
             "household_code": context.code, "area_code": context.grid.code,
-            "name": self.name(surname, male, birth.year, code), "sex": "male" if male else
-            "female", "id_type": IdType.RESIDENT_ID.value,
-            "id_number": self.id_number(code, ordinal, male), "birth_date": birth,
+            "name": self.name(surname, male, birth.year, code), "sex": MALE if male else FEMALE,
+            "id_type": RESIDENT_ID, "id_number": self.id_number(code, ordinal, day, male),
+            "birth_date": birth,
             "phone": self.phone(age, context.grid.rural), "relation": relation,
             "residence": context.residence, "occupation": self.occupation(age, male, context),
             "tags": self.tags(age, male, relation, context), "notes": "",
@@ -272,7 +281,7 @@ class _Population:
         second = self.draw.pick(pool)
         return surname + first + (second if second != first else self.draw.pick(pool))
 
-    def id_number(self, code: str, ordinal: int, male: bool) -> str:
+    def id_number(self, code: str, ordinal: int, day: tuple[date, str, int], male: bool) -> str:
         """A unique valid ID number: region, birth date, sequence of the right parity."""
         old = self.tables.old_codes.get(code)
         if old is not None and ordinal < old[1]:
@@ -280,14 +289,14 @@ class _Population:
         region = self.region_sums.get(code)
         if region is None:
             region = self.region_sums[code] = _weighted(code, 0)
-        _, birth, birth_sum = self.tables.dates[ordinal - self.tables.first_ordinal]
+        _, birth, birth_sum = day
         sequence = int(self.random() * 500) * 2 + male
-        first17 = f"{code}{birth}{sequence:03d}"
+        first17 = code + birth + SEQUENCES[sequence]
         while first17 in self.issued:
             sequence = (sequence + 2) % 1000
-            first17 = f"{code}{birth}{sequence:03d}"
+            first17 = code + birth + SEQUENCES[sequence]
         self.issued.add(first17)
-        total = region + birth_sum + self.tables.sequence_sums[sequence]
+        total = region + birth_sum + self.sequence_sums[sequence]
         return first17 + ID_CHECK_CHARACTERS[total % 11]
 
     def phone(self, age: int, rural: bool) -> str:
@@ -311,17 +320,17 @@ class _Population:
     def tags(self, age: int, male: bool, relation: str, context: _Household) -> tuple[str, ...]:
         tags: list[str] = []
         if age < 3:
-            tags.append(Tag.INFANT.value)
+            tags.append(INFANT)
         if context.alone and age >= 60:
-            tags.append(Tag.ELDERLY_ALONE.value)
+            tags.append(ALONE)
         if self.random() < data.DISABLED_RATE[age]:
-            tags.append(Tag.DISABLED.value)
+            tags.append(DISABLED)
         if context.low_income:
-            tags.append(Tag.LOW_INCOME.value)
+            tags.append(LOW_INCOME)
         if not male and 20 <= age <= 44 and relation in (HEAD, SPOUSE) and (
                 self.random() < data.PREGNANT_SHARE):
-            tags.append(Tag.PREGNANT.value)
+            tags.append(PREGNANT)
         if self.random() < data.CHRONIC_RATE[age]:
-            tags.append(Tag.CHRONIC.value)
+            tags.append(CHRONIC)
         return tuple(tags)
 

@@ -78,7 +78,7 @@ MIGRANT_WORK = ("务工", "建筑工人", "快递员", "外卖骑手", "餐饮�
 # The weights give 2.34 persons a household and, with the collective households, the census'
 # age shares; the floating shares give about 3.5 of 9.07 million people floating.
 FAMILY_KINDS = {
-    "single_elderly": (8.7, 0.05), "single_adult": (20.0, 0.65),
+    "single_elderly": (8.7, 0.05), "single_adult": (21.0, 0.65),
     "couple_elderly": (11.2, 0.05), "couple": (13.0, 0.5), "couple_child": (23.5, 0.45),
     "couple_children": (6.8, 0.45), "single_parent": (4.5, 0.35),
     "three_generations": (7.3, 0.3), "elder_with_child": (5.0, 0.08),
@@ -95,7 +95,8 @@ class Collective:
     weight: float
     sizes: tuple[int, int]
     ages: tuple[int, int]
-    male_share: float
+    male_share: float  # of households when single_sex (dormitory rooms), else of persons
+    single_sex: bool
     migrant: bool
     residence: tuple[tuple[str, float], ...]
     names: tuple[str, ...]
@@ -103,12 +104,12 @@ class Collective:
 
 
 COLLECTIVE_KINDS = (
-    Collective(0.55, (4, 10), (18, 55), 0.75, True,
+    Collective(0.55, (4, 10), (18, 55), 0.7, True, True,
                (("resident", 0.15), ("temporary", 0.5), ("floating", 0.35)), DORM_NAMES, ""),
     # Students whose hukou moved to their school's collective hukou are registered.
-    Collective(0.3, (4, 8), (18, 24), 0.48, True,
+    Collective(0.3, (4, 8), (18, 24), 0.48, True, True,
                (("registered", 0.4), ("resident", 0.6)), SCHOOL_NAMES, "学生"),
-    Collective(0.15, (8, 20), (70, MAX_AGE), 0.4, False, (("registered", 1.0),),
+    Collective(0.15, (8, 20), (70, MAX_AGE), 0.4, False, False, (("registered", 1.0),),
                NURSING_HOME_NAMES, "退休"),
 )
 EXTRA_MEMBER_SHARE = 0.02  # family households with a relative or helper (其他)
