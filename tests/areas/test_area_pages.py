@@ -249,3 +249,16 @@ def test_import_is_for_area_writers_only(as_user) -> None:  # type: ignore[no-un
     client = as_user("city")
     assert client.get("/areas/import").status_code == 403
     assert import_file(client, "代码,名称\n220102091,某街道\n".encode()).status_code == 403
+
+
+def test_enterprise_sees_the_area_but_not_its_leaders(  # type: ignore[no-untyped-def]
+    as_user, db: Session,
+) -> None:
+    client = as_user("enterprise")
+    page = client.get("/areas/220174001001")
+    assert page.status_code == 200
+    leader = db.scalars(select(Leader).where(Leader.area_code == "220174001001")).first()
+    assert leader is not None
+    assert leader.name not in page.text
+    assert 'id="leaders"' not in page.text
+    assert leader.phone not in page.text

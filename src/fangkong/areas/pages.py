@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from fangkong.accounts.page_helpers import page_router
 from fangkong.areas.actions import (
     do_create_area,
     do_create_leader,
@@ -44,7 +45,7 @@ from fangkong.web.deps import DbSession, Principal, require
 from fangkong.web.forms import form_data, validate
 from fangkong.web.templating import render
 
-router = APIRouter()
+router = page_router()
 
 AreaReader = Annotated[Principal, Depends(require(Permission.AREA_READ))]
 AreaWriter = Annotated[Principal, Depends(require(Permission.AREA_WRITE))]

@@ -52,7 +52,9 @@ def area_page_context(
     ancestors = list_ancestors(session, actor, area)
     children = list_children(session, actor, area.code)
     child_counts = count_below(session, children)
-    leaders = leaders_by_area(session, [area.code, *(child.code for child in children)])
+    can_read_leaders = actor.can(Permission.LEADER_READ)
+    leaders = leaders_by_area(session, [area.code, *(child.code for child in children)]) if (
+        can_read_leaders) else {}
     return {
         "area": area,
         "ancestors": ancestors,
@@ -67,6 +69,7 @@ def area_page_context(
         "leaders": leaders.get(area.code, []),
         "child_level": child_level(levels, area),
         "duties": DUTY_LABELS,
+        "can_read_leaders": can_read_leaders,
         "can_write_area": actor.can(Permission.AREA_WRITE),
         "can_write_leaders": actor.can(Permission.LEADER_WRITE),
         "area_form": {"values": {"name": area.name, "population": area.population},
