@@ -98,7 +98,7 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _weighted(digits: str, start: int) -> int:
+def _checksum_part(digits: str, start: int) -> int:
     """The part of an ID number's checksum contributed by `digits` placed at `start`."""
     return sum(int(d) * w for d, w in zip(digits, ID_WEIGHTS[start:], strict=False))
 
@@ -123,11 +123,11 @@ def _tables(reference: date) -> _Tables:
     dates = []
     for ordinal in range(spans[-1][0], reference.toordinal() + 1):
         day = date.fromordinal(ordinal)
-        dates.append((day, day.strftime("%Y%m%d"), _weighted(day.strftime("%Y%m%d"), 6)))
+        dates.append((day, day.strftime("%Y%m%d"), _checksum_part(day.strftime("%Y%m%d"), 6)))
     old_codes = {item.now_code: (item.code, _month_after(item.valid_until))
                  for item in retired_counties() if item.now_code[:4] == data.CITY}
     return _Tables(spans[-1][0], dates, spans,
-                   [_weighted(f"{n:03d}", 14) for n in range(1000)], old_codes)
+                   [_checksum_part(f"{n:03d}", 14) for n in range(1000)], old_codes)
 
 
 def _month_after(year_month: str) -> int:
@@ -288,7 +288,7 @@ class _Population:
             code = old[0]
         region = self.region_sums.get(code)
         if region is None:
-            region = self.region_sums[code] = _weighted(code, 0)
+            region = self.region_sums[code] = _checksum_part(code, 0)
         _, birth, birth_sum = day
         sequence = int(self.random() * 500) * 2 + male
         first17 = code + birth + SEQUENCES[sequence]
