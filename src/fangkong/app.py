@@ -15,6 +15,8 @@ from fangkong.accounts import api as accounts_api
 from fangkong.accounts import pages as accounts_pages
 from fangkong.areas import api as areas_api
 from fangkong.areas import pages as areas_pages
+from fangkong.arrivals import api as arrivals_api
+from fangkong.arrivals import pages as arrivals_pages
 from fangkong.db import make_engine, make_session_factory
 from fangkong.i18n import Translator, negotiate
 from fangkong.registry import api as registry_api
@@ -58,6 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
         areas_pages.router,
         registry_pages.router,
         screening_pages.router,
+        arrivals_pages.router,
     ):
         app.include_router(router, include_in_schema=False)
     for router in (
@@ -66,6 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
         areas_api.router,
         registry_api.router,
         screening_api.router,
+        arrivals_api.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route(f"{API_PREFIX}/docs", _docs, include_in_schema=False)

@@ -210,10 +210,15 @@ def find_same_trip(
     session: Session, *, person: PersonIn, origin_code: str, arrived_at: datetime,
     settings: Settings,
 ) -> Arrival | None:
-    """The arrival of the same person from the same place on the same local day, if any."""
+    """The arrival of the same person from the same place on the same local day, if any.
+
+    The name must agree too: a registration under another name is kept apart for the staff to
+    see, and a traveller's confirmation never shows a record made by someone else.
+    """
     start, end = day_bounds(local_day(arrived_at, settings), settings)
     stmt = select(Arrival).where(
         Arrival.id_number == person.id_number, Arrival.id_type == person.id_type.value,
+        Arrival.name == person.name,
         Arrival.origin_code == origin_code, Arrival.arrived_at >= start,
         Arrival.arrived_at < end).order_by(Arrival.id).limit(1)
     return session.scalar(stmt)
