@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from fangkong.accounts.actions import do_create_token
+from fangkong.accounts.queries import get_user_by_username
 from fangkong.areas.models import Area, Leader
+from fangkong.scope import SYSTEM
 
 API = "/api/v1"
 
@@ -154,3 +157,15 @@ def test_openapi_documents_the_routes(client) -> None:  # type: ignore[no-untype
         assert path in paths
     assert paths["/api/v1/areas/{code}"]["get"]["tags"] == ["areas"]
     assert "404" in paths["/api/v1/areas/{code}"]["get"]["responses"]
+
+
+def test_bearer_token_client_needs_no_csrf(client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    user = get_user_by_username(db, "nanling")
+    assert user is not None
+    _token, secret = do_create_token(db, actor=SYSTEM, user=user, name="areas api test")
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get(f"{API}/areas/220102001", headers=headers).json()["name"] == "南岭街道"
+    created = client.post(f"{API}/leaders", headers=headers, json={
+        "area_code": "220102001", "name": "令牌领导"})
+    assert created.status_code == 201
+    assert client.get(f"{API}/areas/220102", headers=headers).status_code == 404
