@@ -7,7 +7,6 @@ Counters: `GridCounter` (per grid: households, active persons, active persons' t
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,14 +19,11 @@ from fangkong.i18n import N_
 from fangkong.permissions import Permission
 from fangkong.registry.cleaning import clean_household, clean_person, masked_detail
 from fangkong.registry.codes import PersonStatus, Relation, Tag
-from fangkong.registry.counting import (
-    count_household,
-    count_person,
-    count_tags,
-    refresh_counters,
-    set_members,
-)
-from fangkong.registry.models import Household, Person, PersonMerge, PersonMove, PersonTag
+from fangkong.registry.counting import count_household, count_person, set_members, write_tags
+from fangkong.registry.counting import refresh_counters as refresh_counters  # noqa: PLC0414
+from fangkong.registry.merging import MergeRefused as MergeRefused  # noqa: PLC0414
+from fangkong.registry.merging import do_merge_persons as do_merge_persons  # noqa: PLC0414
+from fangkong.registry.models import Household, Person, PersonMove, PersonTag
 from fangkong.registry.queries import find_by_id_number, get_household_by_code, tags_of
 from fangkong.registry.schemas import (
     HouseholdCreate,
@@ -76,10 +72,6 @@ class PersonRetired(Conflict):
 
 class MoveInvalid(Invalid):
     code = "registry.move_invalid"
-
-
-class MergeRefused(Conflict):
-    code = "registry.merge_refused"
 
 
 # Places ---------------------------------------------------------------------------------------
@@ -190,22 +182,6 @@ def check_unique_id(
     raise error
 
 
-def _write_tags(session: Session, person: Person, tags: set[str]) -> tuple[set[str], set[str]]:
-    """Make the person's tag rows these tags; return (added, removed)."""
-    current = tags_of(session, person.id)
-    added, removed = tags - current, current - tags
-    for tag in sorted(added):
-        session.add(PersonTag(person_id=person.id, tag=tag, area_code=person.area_code))
-    for row in session.scalars(select(PersonTag).where(
-            PersonTag.person_id == person.id, PersonTag.tag.in_(sorted(removed)))):
-        session.delete(row)
-    session.flush()
-    if person.status == PersonStatus.ACTIVE:
-        count_tags(session, area_code=person.area_code,
-                   deltas={**dict.fromkeys(added, 1), **dict.fromkeys(removed, -1)})
-    return added, removed
-
-
 def do_create_person(session: Session, *, actor: Actor, data: PersonCreate) -> Person:
     """Register a person in a household (or directly in a grid), checked and normalised."""
     actor.require(Permission.PERSON_WRITE)
@@ -260,7 +236,7 @@ def do_update_person(
     session.flush()
     detail = changes(before, after)
     if tags is not None:
-        added, removed = _write_tags(session, person, {str(tag) for tag in tags})
+        added, removed = write_tags(session, person, {str(tag) for tag in tags})
         detail.update({"tags_added": sorted(added), "tags_removed": sorted(removed)})
     do_audit(session, actor=actor, action=AuditAction.UPDATE, resource="person",
              record_id=person.id, area_code=person.area_code, detail=masked_detail(detail))
@@ -271,7 +247,7 @@ def do_set_tags(session: Session, *, actor: Actor, person: Person, tags: set[Tag
     actor.require(Permission.PERSON_WRITE)
     if person.status == PersonStatus.MERGED:
         raise PersonRetired()
-    added, removed = _write_tags(session, person, {tag.value for tag in tags})
+    added, removed = write_tags(session, person, {tag.value for tag in tags})
     do_audit(session, actor=actor, action=AuditAction.UPDATE, resource="person",
              record_id=person.id, area_code=person.area_code,
              detail={"tags_added": sorted(added), "tags_removed": sorted(removed)})
@@ -349,81 +325,13 @@ def _change_grid(session: Session, person: Person, area_code: str) -> None:
     person.area_code = area_code
 
 
-# Merging --------------------------------------------------------------------------------------
-
-
-def snapshot(session: Session, person: Person) -> dict[str, Any]:
-    """Everything of a record, as JSON, before a merge retires it."""
-    data: dict[str, Any] = {name: getattr(person, name) for name in (
-        "id", "area_code", "household_id", "status", "merged_into_id", "created_at",
-        *PERSON_FIELDS)}
-    data["tags"] = sorted(tags_of(session, person.id))
-    return {key: value.isoformat() if isinstance(value, date) else value
-            for key, value in data.items()}
-
-
-def check_merge(actor: Actor, kept: Person, merged: Person) -> None:
-    if kept.id == merged.id:
-        raise MergeRefused(N_("A record cannot be merged into itself."))
-    if PersonStatus.MERGED in (kept.status, merged.status):
-        raise MergeRefused(N_("One of the records was merged already."))
-    if kept.status != PersonStatus.ACTIVE:
-        raise MergeRefused(N_("The record kept must be active."))
-    if not (actor.sees(kept.area_code) and actor.sees(merged.area_code)):
-        raise MergeRefused(N_("Both records must lie inside your area."))
-    if kept.id_number and merged.id_number:
-        raise MergeRefused(N_("Both records have an ID number: they are two people."))
-
-
-def _fill_from(session: Session, kept: Person, merged: Person) -> None:
-    """The kept record takes what only the merged one knows; its own values win."""
-    if merged.id_number and not kept.id_number:
-        number, merged.id_number = merged.id_number, None
-        session.flush()
-        kept.id_type, kept.id_number = merged.id_type, number
-        kept.birth_date = kept.birth_date or merged.birth_date
-        kept.sex = kept.sex or merged.sex
-    for name in ("sex", "birth_date", "phone", "occupation"):
-        if not getattr(kept, name) and getattr(merged, name):
-            setattr(kept, name, getattr(merged, name))
-    if merged.notes and merged.notes not in kept.notes:
-        kept.notes = f"{kept.notes}\n{merged.notes}".strip()
-
-
-def do_merge_persons(
-    session: Session, *, actor: Actor, kept: Person, merged: Person
-) -> PersonMerge:
-    """Retire `merged` into `kept`: a snapshot of everything, tags united, counters adjusted."""
-    actor.require(Permission.PERSON_MERGE)
-    check_merge(actor, kept, merged)
-    record = PersonMerge(kept_id=kept.id, merged_id=merged.id, area_code=kept.area_code,
-                         actor_id=actor.user_id, snapshot=snapshot(session, merged))
-    session.add(record)
-    merged_tags, was_active = tags_of(session, merged.id), merged.status == PersonStatus.ACTIVE
-    if was_active:
-        count_person(session, area_code=merged.area_code, tags=merged_tags, sign=-1)
-        if merged.household_id is not None:
-            set_members(session, household_id=merged.household_id, delta=-1)
-    _fill_from(session, kept, merged)
-    merged.status, merged.merged_into_id = PersonStatus.MERGED, kept.id
-    for earlier in session.scalars(select(Person).where(Person.merged_into_id == merged.id)):
-        earlier.merged_into_id = kept.id
-    session.flush()
-    _write_tags(session, kept, tags_of(session, kept.id) | merged_tags)
-    session.flush()
-    do_audit(session, actor=actor, action=AuditAction.UPDATE, resource="person",
-             record_id=kept.id, area_code=kept.area_code,
-             detail={"merged": merged.id, "merge": record.id})
-    do_audit(session, actor=actor, action=AuditAction.UPDATE, resource="person",
-             record_id=merged.id, area_code=merged.area_code,
-             detail={"merged_into": kept.id, "merge": record.id})
-    return record
-
-
-__all__ = [
-    "DuplicateId", "HouseholdExists", "MergeRefused", "MoveInvalid",
-    "PersonRetired", "PlaceInvalid", "check_grid", "check_merge", "check_unique_id",
-    "do_create_household", "do_create_person", "do_mark_moved_out", "do_merge_persons",
-    "do_move_person", "do_set_status", "do_set_tags", "do_update_household", "do_update_person",
-    "next_household_code", "refresh_counters", "snapshot",
-]
+def do_record_view(
+    session: Session, *, actor: Actor, resource: str, record_id: int, area_code: str,
+    revealed: bool,
+) -> None:
+    """Audit a look at one personal record; `revealed` when its full ID number and phone were
+    shown (which needs `person:identify`)."""
+    if revealed:
+        actor.require(Permission.PERSON_IDENTIFY)
+    do_audit(session, actor=actor, action=AuditAction.VIEW, resource=resource,
+             record_id=record_id, area_code=area_code, detail={"revealed": revealed})

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from fangkong.db import bump, utcnow
 from fangkong.registry.codes import PersonStatus
 from fangkong.registry.models import GridCounter, Household, Person, PersonTag
+from fangkong.registry.queries import tags_of
 
 _CHUNK = 500
 
@@ -50,6 +51,22 @@ def count_tags(session: Session, *, area_code: str, deltas: Mapping[str, int]) -
     )
 
 
+def write_tags(session: Session, person: Person, tags: set[str]) -> tuple[set[str], set[str]]:
+    """Make the person's tag rows these tags; return (added, removed)."""
+    current = tags_of(session, person.id)
+    added, removed = tags - current, current - tags
+    for tag in sorted(added):
+        session.add(PersonTag(person_id=person.id, tag=tag, area_code=person.area_code))
+    for row in session.scalars(select(PersonTag).where(
+            PersonTag.person_id == person.id, PersonTag.tag.in_(sorted(removed)))):
+        session.delete(row)
+    session.flush()
+    if person.status == PersonStatus.ACTIVE:
+        count_tags(session, area_code=person.area_code,
+                   deltas={**dict.fromkeys(added, 1), **dict.fromkeys(removed, -1)})
+    return added, removed
+
+
 def set_members(session: Session, *, household_id: int, delta: int) -> None:
     """Add to a household's member count in one UPDATE (members = members + delta)."""
     household = session.get(Household, household_id)
@@ -60,13 +77,12 @@ def set_members(session: Session, *, household_id: int, delta: int) -> None:
 
 
 def _counts(session: Session, chunk: list[str]) -> list[dict[str, object]]:
-    households = dict(session.execute(
+    households = {str(code): int(n) for code, n in session.execute(
         select(Household.area_code, func.count()).where(Household.area_code.in_(chunk))
-        .group_by(Household.area_code)).tuples())
+        .group_by(Household.area_code))}
     active = [Person.area_code.in_(chunk), Person.status == PersonStatus.ACTIVE]
-    persons = dict(session.execute(
-        select(Person.area_code, func.count()).where(*active).group_by(Person.area_code))
-        .tuples())
+    persons = {str(code): int(n) for code, n in session.execute(
+        select(Person.area_code, func.count()).where(*active).group_by(Person.area_code))}
     tags: dict[str, dict[str, int]] = defaultdict(dict)
     stmt = (select(Person.area_code, PersonTag.tag, func.count())
             .join(Person, Person.id == PersonTag.person_id).where(*active)

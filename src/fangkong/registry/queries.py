@@ -191,6 +191,16 @@ def list_merges(session: Session, person_id: int) -> list[PersonMerge]:
     return list(session.scalars(stmt))
 
 
+def area_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The name of each area code."""
+    wanted = sorted(set(codes))
+    names: dict[str, str] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        stmt = select(Area.code, Area.name).where(Area.code.in_(wanted[start : start + _CHUNK]))
+        names.update({str(code): str(name) for code, name in session.execute(stmt)})
+    return names
+
+
 def place_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
     """A readable place for each area code: the parent's name and the area's (幸福社区 第1网格)."""
     wanted = sorted(set(codes))
@@ -274,12 +284,13 @@ def duplicate_suggestions(
 
 def duplicates_of(session: Session, actor: Actor, person: Person) -> list[Person]:
     """Active records in scope that may be this person: same name and birth date, or same name
-    and phone; never two records that both carry an ID number."""
+    and phone where a birth date is missing; never two records that both carry an ID number."""
     matches = []
     if person.birth_date is not None:
         matches.append(Person.birth_date == person.birth_date)
     if person.phone:
-        matches.append(Person.phone == person.phone)
+        matches.append(and_(Person.phone == person.phone, Person.birth_date.is_(None))
+                       if person.birth_date is not None else Person.phone == person.phone)
     if not matches or person.status != PersonStatus.ACTIVE:
         return []
     stmt = select(Person).where(

@@ -20,7 +20,7 @@ from fangkong.registry.codes import (
     Sex,
     Tag,
 )
-from fangkong.registry.validators import parse_date
+from fangkong.registry.validators import mask_id_number, mask_phone, parse_date
 
 GRID_PATTERN = r"^[0-9]{2,32}$"
 CODE_PATTERN = r"^[0-9A-Za-z\-]{1,40}$"
@@ -256,6 +256,25 @@ class DuplicateGroupRead(BaseModel):
     strength: str = Field(description="strong: same name, phone and birth date; weak: same name"
                                       " and birth date, different phones")
     persons: list[PersonRead]
+
+
+def person_read(person: Any, tags: list[str], *, reveal: bool = False) -> PersonRead:
+    """A person for display: ID number and phone masked unless revealed."""
+    read = PersonRead.model_validate(person)
+    read.tags = [Tag(tag) for tag in tags]
+    if not reveal:
+        read.id_number = mask_id_number(read.id_number) if read.id_number else None
+        read.phone = mask_phone(read.phone) if read.phone else ""
+    read.revealed = reveal
+    return read
+
+
+def household_read(household: Any, *, reveal: bool = False) -> HouseholdRead:
+    """A household for display: its phone masked unless revealed."""
+    read = HouseholdRead.model_validate(household)
+    if not reveal and read.phone:
+        read.phone = mask_phone(read.phone)
+    return read
 
 
 def dump_fields(data: BaseModel) -> dict[str, Any]:
