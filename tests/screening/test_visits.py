@@ -174,7 +174,8 @@ def test_a_person_found_at_the_door_joins_the_registry(
     household = make_household(db)
     before = db.get(GridCounter, GRID1)
     persons_before = before.persons if before else 0
-    lines = [*well(db, household), MemberCheck(new_person=NewMember(name="王五", phone="13812345678"))]
+    found = MemberCheck(new_person=NewMember(name="王五", phone="13812345678"))
+    lines = [*well(db, household), found]
     visit(db, actors("grid1"), city_round, household, members=lines)
     names = [person.name for person in members_of(db, household)]
     assert names == ["张伟", "李娜", "王五"]
@@ -243,7 +244,7 @@ def test_maintained_counters_equal_counters_rebuilt_from_the_visits(
     db: Session, actors, city_round: ScreeningRound,
 ) -> None:
     """Random visits over days, workers and outcomes; then recompute everything in SQL."""
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 - test data
     households = [make_household(db, grid, members=("甲", "乙")[: rng.randint(1, 2)])
                   for grid in (GRID1, GRID1, GRID1_NEIGHBOUR, GRID1_NEIGHBOUR, GRID2, GRID2)]
     workers = [actors("admin"), actors("city"), actors("nanguan")]

@@ -34,6 +34,7 @@ from fangkong.screening.models import ScreeningRound
 from fangkong.screening.queries import (
     access_follow_up,
     access_round,
+    area_names,
     count_round_visits,
     coverage_of,
     headline_figures,
@@ -104,8 +105,7 @@ def rounds_page(request: Request, *, session: DbSession, principal: RoundReader)
     """The rounds over or inside my area, with their coverage in my part of them."""
     actor = principal.actor
     rounds = list_rounds(session, actor)
-    names = dict(session.execute(select(Area.code, Area.name).where(
-        Area.code.in_({round_.area_code for round_ in rounds}))).tuples().all())
+    names = area_names(session, [round_.area_code for round_ in rounds])
     return render(request, "screening/rounds.html", common(
         rounds=rounds, figures=headline_figures(session, actor, rounds), area_names=names,
         can_create=actor.can(Permission.ROUND_WRITE), can_visit=actor.can(Permission.VISIT_WRITE),
@@ -244,8 +244,7 @@ def not_visited_export(
     round_ = access_round(session, actor, round_id)
     filters = _not_visited_filter(area, grid, outcome)
     place, rows = not_visited_rows(session, actor, round_, filters)
-    names = dict(session.execute(select(Area.code, Area.name).where(
-        Area.code.in_({row.area_code for row in rows}))).tuples().all()) if rows else {}
+    names = area_names(session, [row.area_code for row in rows])
     today = local_today(settings.zone)
     content = not_visited_workbook(rows=rows, tr=request.state.tr, round_name=round_.name,
                                    area_name=place.name, area_code=place.code, day=today,

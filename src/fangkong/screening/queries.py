@@ -102,6 +102,14 @@ def working_area(session: Session, actor: Actor, round_: ScreeningRound,
     return found
 
 
+def area_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Area.code, Area.name).where(Area.code.in_(wanted)))
+    return dict(rows.all())
+
+
 # --- households ----------------------------------------------------------------------------
 
 
@@ -296,8 +304,8 @@ def worker_progress(session: Session, *, round_id: int, area_code: str) -> list[
     rows = [(int(visitor), int(reached or 0), int(visits or 0))
             for visitor, reached, visits in session.execute(stmt)]
     ids = [visitor for visitor, _, _ in rows if visitor]
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
-                 .tuples().all()) if ids else {}
+    names = dict(session.execute(
+        select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
     found = [WorkerProgress(visitor_id=visitor, name=names.get(visitor, ""), reached=reached,
                             visits=visits) for visitor, reached, visits in rows]
     return sorted(found, key=lambda item: (-item.reached, -item.visits, item.visitor_id))
