@@ -262,3 +262,42 @@ def test_encoding_detection() -> None:
     assert detect_encoding("编码".encode("gb18030")) == "gb18030"
     # a sample cut in the middle of a multi-byte character is still UTF-8
     assert detect_encoding("南岭街道".encode()[:-1]) == "utf-8"
+
+
+ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+<office:body><office:spreadsheet><table:table table:name="名单">
+<table:table-row><table:table-cell office:value-type="string"><text:p>居民名单</text:p>
+</table:table-cell></table:table-row>
+<table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p>
+</table:table-cell><table:table-cell office:value-type="string"><text:p>电话</text:p>
+</table:table-cell></table:table-row>
+<table:table-row><table:table-cell office:value-type="string"><text:p>张三</text:p>
+</table:table-cell><table:table-cell office:value-type="float" office:value="13800000000">
+<text:p>13800000000</text:p></table:table-cell></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"""
+ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+ manifest:version="1.2">
+<manifest:file-entry manifest:full-path="/"
+ manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"""
+
+
+def test_ods_spreadsheet() -> None:
+    """A minimal OpenDocument spreadsheet as LibreOffice or WPS saves it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"),
+                         "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", ODS_CONTENT)
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+    with open_table(buffer.getvalue(), "名单.ods") as table:
+        assert (table.kind, table.sheet) == ("ods", "名单")
+        header = find_header(table, ALIASES, required={"name"})
+        assert header.row == 2
+        assert [header.record(row.cells) for row in table] == [
+            {"name": "张三", "phone": "13800000000"}]
