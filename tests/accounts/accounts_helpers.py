@@ -8,14 +8,17 @@ its own client address, so nothing they leave behind can lock or alter anyone el
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fangkong.accounts import security
 from fangkong.accounts.actions import do_create_user
 from fangkong.accounts.models import AuditEntry, User
 from fangkong.accounts.queries import get_user_by_username
@@ -24,6 +27,14 @@ from fangkong.permissions import Role
 from fangkong.scope import SYSTEM, Actor
 
 PASSWORD = "Spring2020abc"
+AsUser = Callable[[str], TestClient]
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters for the users a test makes (import it to use it)."""
+    monkeypatch.setattr(security, "_hasher", PasswordHasher(
+        time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def unique(prefix: str) -> str:
@@ -37,7 +48,8 @@ def make_user(
 ) -> User:
     """A new user (with a unique name unless given), created as the system would."""
     return do_create_user(db, actor=SYSTEM, data=UserCreate(
-        username=username or unique("u"), display_name=name, role=role, area_code=area, password=password,
+        username=username or unique("u"), display_name=name, role=role, area_code=area,
+        password=password,
     ))
 
 

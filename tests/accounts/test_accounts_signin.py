@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
-from accounts_helpers import PASSWORD, audit_entries, browser, make_user
-from conftest import csrf_of, login
+from accounts_helpers import (
+    PASSWORD,
+    audit_entries,
+    browser,
+    fast_hashing,  # noqa: F401 - an autouse fixture
+    make_user,
+)
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from conftest import csrf_of, login
 from fangkong.accounts.models import LoginAttempt, User, UserSession
 from fangkong.accounts.security import token_hash
 from fangkong.db import utcnow
