@@ -131,7 +131,7 @@ def _booking_page(
     if error is not None:
         context |= error_page_context(request, error)
         context["alternatives"] = error.days if isinstance(error, DayFull) else []
-    return render(request, "public/booking.html", context,
+    return render(request, "arrivals/public/booking.html", context,
                   status_code=error.status if error is not None else 200)
 
 
@@ -169,15 +169,15 @@ def booking_done(
     """The references of what was just booked (this browser, 15 minutes)."""
     ids = open_done(request, settings, SALT, t)
     if not ids:
-        return render(request, "public/expired.html", status_code=410)
+        return render(request, "arrivals/public/expired.html", status_code=410)
     rows = list(session.scalars(select(ReturnBooking).where(ReturnBooking.id.in_(ids[:50]))
                                 .order_by(ReturnBooking.id)))
-    return render(request, "public/booking_done.html", {"rows": rows, **label_helpers()})
+    return render(request, "arrivals/public/booking_done.html", {"rows": rows, **label_helpers()})
 
 
 @public.get("/public/booking/cancel")
 def cancel_page(request: Request) -> HTMLResponse:
-    return render(request, "public/booking_cancel.html", {"values": {}, "errors": {},
+    return render(request, "arrivals/public/booking_cancel.html", {"values": {}, "errors": {},
                                                           "problems": []})
 
 
@@ -194,8 +194,8 @@ def cancel_submit(request: Request, session: DbSession, form: FormData) -> HTMLR
                           reference=reference, id_number=number)
     except NotFound:
         error = NotFound(NO_BOOKING, fields={"id_number": NO_BOOKING})
-        return render(request, "public/booking_cancel.html", {
+        return render(request, "arrivals/public/booking_cancel.html", {
             "values": {"reference": reference}, **error_page_context(request, error)},
             status_code=404)
-    return render(request, "public/booking_cancel.html", {"values": {}, "errors": {},
+    return render(request, "arrivals/public/booking_cancel.html", {"values": {}, "errors": {},
                                                           "problems": [], "done": True})

@@ -102,7 +102,7 @@ def _form_page(
     }
     if error is not None:
         context |= error_page_context(request, error)
-    return render(request, "public/arrive.html", context,
+    return render(request, "arrivals/public/arrive.html", context,
                   status_code=error.status if error is not None else 200)
 
 
@@ -126,13 +126,13 @@ def arrive_done(
     """The confirmation the traveller shows: codes, names and masked ID numbers only."""
     ids = open_done(request, settings, "fangkong.arrivals.done", t)
     if not ids:
-        return render(request, "public/expired.html", status_code=410)
+        return render(request, "arrivals/public/expired.html", status_code=410)
     rows = list(session.scalars(select(Arrival).where(Arrival.id.in_(ids[:50])).order_by(
         Arrival.id)))
     point = session.get(Checkpoint, rows[0].checkpoint_id) if rows and rows[0].checkpoint_id \
         else None
     again = f"/public/arrive/{point.public_token}" if point and point.active else "/public/arrive"
-    return render(request, "public/arrive_done.html",
+    return render(request, "arrivals/public/arrive_done.html",
                   {"rows": rows, "again": again, **label_helpers()})
 
 
