@@ -85,8 +85,9 @@ lint: $(PY_STAMP)
 messages: $(PY_STAMP)
 	$(BIN)/fangkong messages
 
+# Every script in bench/ (helpers start with an underscore); each prints its figures.
 bench: setup
-	@shopt -s nullglob; scripts=(bench/*.py); \
+	@shopt -s nullglob; scripts=(bench/[!_]*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "bench/: no benchmarks yet"; fi; \
 	for script in "$${scripts[@]}"; do \
 		echo "== $$script"; $(BIN)/python "$$script" || exit 1; \
