@@ -44,6 +44,7 @@ from fangkong.screening.schemas import (
 from fangkong.web.pagination import PageParams
 
 OUTCOME_COLUMNS = tuple(outcome.value for outcome in Outcome)
+WORKER_LIMIT = 50
 HouseholdRows: TypeAlias = "Select[Household, str | None, Any]"
 """Households with their current outcome in a round and when they were last visited."""
 AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
@@ -294,21 +295,24 @@ def child_figures(session: Session, *, round_id: int, area: Area) -> list[AreaFi
                         leaders=leaders.get(child.code, [])) for child in children]
 
 
-def worker_progress(session: Session, *, round_id: int, area_code: str) -> list[WorkerProgress]:
-    """Households reached and visits made by each visitor in the area, most reached first."""
-    stmt = (select(CoverageDaily.visitor_id, func.sum(CoverageDaily.reached),
-                   func.sum(CoverageDaily.visits))
-            .where(CoverageDaily.round_id == round_id,
-                   in_scope(CoverageDaily.area_code.expression, area_code))
-            .group_by(CoverageDaily.visitor_id))
-    rows = [(int(visitor), int(reached or 0), int(visits or 0))
-            for visitor, reached, visits in session.execute(stmt)]
-    ids = [visitor for visitor, _, _ in rows if visitor]
-    names = dict(session.execute(
-        select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
-    found = [WorkerProgress(visitor_id=visitor, name=names.get(visitor, ""), reached=reached,
-                            visits=visits) for visitor, reached, visits in rows]
-    return sorted(found, key=lambda item: (-item.reached, -item.visits, item.visitor_id))
+def worker_progress(session: Session, *, round_id: int, area_code: str,
+                    limit: int = WORKER_LIMIT) -> tuple[list[WorkerProgress], int]:
+    """Households reached and visits made by each visitor in the area, most reached first (the
+    first `limit` of them), and how many visitors there are."""
+    in_area = (CoverageDaily.round_id == round_id,
+               in_scope(CoverageDaily.area_code.expression, area_code))
+    reached = func.sum(CoverageDaily.reached)
+    visits = func.sum(CoverageDaily.visits)
+    stmt = (select(CoverageDaily.visitor_id, User.display_name, reached, visits)
+            .outerjoin(User, User.id == CoverageDaily.visitor_id).where(*in_area)
+            .group_by(CoverageDaily.visitor_id, User.display_name)
+            .order_by(reached.desc(), visits.desc(), CoverageDaily.visitor_id).limit(limit))
+    found = [WorkerProgress(visitor_id=visitor, name=name or "", reached=int(done or 0),
+                            visits=int(made or 0))
+             for visitor, name, done, made in session.execute(stmt)]
+    total = session.scalar(select(func.count(func.distinct(CoverageDaily.visitor_id)))
+                           .where(*in_area)) or 0
+    return found, total
 
 
 def daily_progress(session: Session, *, round_: ScreeningRound, area_code: str,
@@ -339,12 +343,13 @@ def coverage_of(session: Session, *, round_: ScreeningRound, area: Area,
     """Everything the coverage page and API show for a round in one area."""
     figures = area_figures(session, round_id=round_.id, area_code=area.code)
     leaders = _leaders(session, [area.code]).get(area.code, [])
+    workers, workers_total = worker_progress(session, round_id=round_.id, area_code=area.code)
     return CoverageRead(
         round_id=round_.id,
         area=AreaFigures(code=area.code, name=area.name, level=area.level, figures=figures,
                          leaders=leaders),
         children=child_figures(session, round_id=round_.id, area=area),
-        workers=worker_progress(session, round_id=round_.id, area_code=area.code),
+        workers=workers, workers_total=workers_total,
         days=daily_progress(session, round_=round_, area_code=area.code, today=today),
     )
 

@@ -322,7 +322,8 @@ class CoverageRead(BaseModel):
     round_id: int
     area: AreaFigures
     children: list[AreaFigures]
-    workers: list[WorkerProgress]
+    workers: list[WorkerProgress] = Field(description="the visitors who reached most, first")
+    workers_total: int = Field(description="how many visitors worked in the area")
     days: list[DayProgress]
 
 
