@@ -281,11 +281,14 @@ def _merge_page(
 
 @router.get("/registry/persons/{person_id}/merge")
 def merge_confirm_page(
-    request: Request, session: DbSession, principal: Merger, person_id: int, duplicate_id: int
-) -> HTMLResponse:
+    request: Request, session: DbSession, principal: Merger, person_id: int,
+    duplicate_id: int | None = None,
+) -> Response:
     """Both records side by side, masked, before the duplicate is merged into the kept one."""
     actor = principal.actor
     kept = access_person(session, actor, person_id)
+    if duplicate_id is None:
+        return RedirectResponse(f"/registry/persons/{kept.id}", status_code=303)
     return _merge_page(request, session, actor, (kept, access_person(session, actor,
                                                                      duplicate_id)))
 
