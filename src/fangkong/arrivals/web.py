@@ -24,9 +24,9 @@ from fangkong.i18n import N_
 from fangkong.registry.validators import mask_id_number, mask_phone
 
 FIELD_LABELS = {
-    "name": N_("Name"),
+    "name": N_("Full name"),
     "id_type": N_("Document"),
-    "id_number": N_("ID number"),
+    "id_number": N_("Document number"),
     "phone": N_("Phone"),
     "temperature": N_("Temperature (°C)"),
     "checkpoint_id": N_("Checkpoint"),
