@@ -70,13 +70,17 @@ def test_the_user_list_searches(
         assert (text if text.startswith(">") else f">{text}<") not in page.text
 
 
-def test_the_user_list_pages(as_user: AsUser) -> None:
-    page = as_user("admin").get("/admin/users", params={"size": 2, "role": "commander"})
-    assert "page=2" in page.text
-    assert "第 1 / 2 页，共 3 条" in page.text
-    second = as_user("admin").get("/admin/users", params={"size": 2, "page": 2,
-                                                         "role": "commander"})
-    assert ">nanling<" in second.text
+def test_the_user_list_pages(as_user: AsUser, db: Session) -> None:
+    prefix = unique("pg")
+    names = [make_user(db, f"{prefix}{number}").username for number in range(3)]
+    client = as_user("admin")
+    first = client.get("/admin/users", params={"size": 2, "q": prefix})
+    assert "page=2" in first.text
+    assert "第 1 / 2 页，共 3 条" in first.text
+    assert f">{names[1]}<" in first.text
+    second = client.get("/admin/users", params={"size": 2, "page": 2, "q": prefix})
+    assert f">{names[2]}<" in second.text
+    assert f">{names[0]}<" not in second.text
 
 
 def test_commanders_and_grid_workers_cannot_open_the_admin_pages(as_user: AsUser) -> None:
