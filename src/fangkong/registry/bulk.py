@@ -1,0 +1,260 @@
+"""The fast upsert of checked persons and households, one batch at a time, by natural key.
+
+Used by the importer and by the demo population loader. For each batch: the households are
+found (by 户编号, else by grid and address) or created, the persons found (by document type
+and number, else by household, name and birth date), compared field by field, and only what
+differs is written (`bulk_writer`: COPY on PostgreSQL, executemany on SQLite). Each row ends
+added, updated, unchanged or rejected; an empty value never erases a stored one. Records
+outside the caller's scope are never touched. The grid counters of the touched grids are
+recomputed at the end. Never commits: the caller's transaction is the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, insert, select
+from sqlalchemy.orm import Session
+
+from fangkong.db import utcnow
+from fangkong.i18n import N_
+from fangkong.registry.bulk_households import (
+    ADDED,
+    UNCHANGED,
+    UPDATED,
+    BatchOutcome,
+    Home,
+    Key,
+    Stored,
+    chunks,
+    household_key,
+    refresh,
+    store_homes,
+    upsert_households,
+)
+from fangkong.registry.bulk_writer import BulkWriter
+from fangkong.registry.codes import PersonStatus, Relation, Residence
+from fangkong.registry.importer_rows import PersonIn
+from fangkong.registry.models import Person, PersonMove, PersonTag
+
+PERSON_INSERT = ("id", "area_code", "household_id", "relation", "name", "sex", "id_type",
+                 "id_number", "birth_date", "phone", "residence", "occupation", "notes", "status",
+                 "created_at", "updated_at")
+PERSON_UPDATE = ("area_code", "household_id", "relation", "name", "sex", "birth_date", "phone",
+                 "residence", "occupation", "notes", "updated_at")
+
+__all__ = ["BatchOutcome", "household_key", "person_key", "upsert_households", "upsert_persons"]
+
+OUTSIDE_PERSON = N_("This ID number is registered to a person outside your area.")
+SPLIT_HOUSEHOLD = N_("Members of one household are given in different grids.")
+MERGED = N_("This record was merged into another one and can no longer change.")
+REPEATED_PERSON = N_("This person appears in an earlier row of the file.")
+
+
+def person_key(person: PersonIn) -> object:
+    """A person's natural key, compact: a resident ID as the integer of its first 17 digits."""
+    if person.id_number is None:
+        home = person.household_code or (person.grid, person.address)
+        return (home, person.name, person.birth_date)
+    if person.id_type == "resident_id":
+        return int(person.id_number[:17])
+    return (person.id_type, person.id_number)
+
+
+# Persons ------------------------------------------------------------------------------------
+
+
+def _homes_of(
+    people: Sequence[PersonIn], seen: set[object] | None, outcome: BatchOutcome
+) -> tuple[dict[Key, Home], list[tuple[PersonIn, Home]]]:
+    """The households the persons name, built from their rows; repeats and split households
+    rejected. The head's row gives the household's head name and phone."""
+    homes: dict[Key, Home] = {}
+    kept: list[tuple[PersonIn, Home]] = []
+    for person in people:
+        key = person_key(person)
+        if key in outcome.keys or (seen is not None and key in seen):
+            outcome.reject(person.row, "id_number", REPEATED_PERSON)
+            continue
+        home_key = household_key(person.household_code, person.grid, person.address)
+        home = homes.get(home_key)
+        if home is None:
+            home = homes[home_key] = Home(person.household_code, person.grid, person.address)
+        elif home.grid != person.grid:
+            outcome.reject(person.row, "grid", SPLIT_HOUSEHOLD)
+            continue
+        outcome.keys.add(key)
+        if home.address is None:
+            home.address = person.address
+        if person.relation == Relation.HEAD:
+            home.head_name = person.name
+            home.phone = person.phone if person.phone is not None else home.phone
+        home.rows.append(person.row)
+        kept.append((person, home))
+    return homes, kept
+
+
+_PERSON_COLUMNS = (Person.id, Person.area_code, Person.household_id, Person.relation,
+                   Person.name, Person.sex, Person.id_type, Person.id_number, Person.birth_date,
+                   Person.phone, Person.residence, Person.occupation, Person.notes, Person.status)
+
+
+def _fetch_persons(
+    session: Session, kept: Sequence[tuple[PersonIn, Home]]
+) -> dict[object, Stored]:
+    """Stored persons by natural key: (id_type, number), or (household id, name, birth)."""
+    numbers: dict[str, set[str]] = {}
+    households: set[int] = set()
+    for person, home in kept:
+        if person.id_number is not None:
+            numbers.setdefault(person.id_type, set()).add(person.id_number)
+        elif home.id is not None:
+            households.add(home.id)
+    found: dict[object, Stored] = {}
+    for id_type, wanted in numbers.items():
+        for chunk in chunks(sorted(wanted)):
+            stmt = select(*_PERSON_COLUMNS).where(Person.id_type == id_type,
+                                                  Person.id_number.in_(chunk))
+            found.update({(row.id_type, row.id_number): row for row in session.execute(stmt)})
+    for chunk in chunks(sorted(households)):
+        stmt = select(*_PERSON_COLUMNS).where(
+            and_(Person.household_id.in_(chunk), Person.id_number.is_(None))).order_by(Person.id)
+        for row in session.execute(stmt):
+            found.setdefault((row.household_id, row.name, row.birth_date), row)
+    return found
+
+
+def _fetch_tags(session: Session, person_ids: Sequence[int]) -> dict[int, set[str]]:
+    tags: dict[int, set[str]] = {}
+    for chunk in chunks(sorted(person_ids)):
+        stmt = select(PersonTag.person_id, PersonTag.tag).where(PersonTag.person_id.in_(chunk))
+        for person_id, tag in session.execute(stmt):
+            tags.setdefault(person_id, set()).add(tag)
+    return tags
+
+
+def _stored_key(person: PersonIn, home: Home) -> object:
+    if person.id_number is not None:
+        return (person.id_type, person.id_number)
+    return (home.id, person.name, person.birth_date)
+
+
+def _person_values(person: PersonIn, home: Home, old: Stored | None) -> tuple[object, ...]:
+    """The PERSON_UPDATE values (without updated_at): the row's, the stored ones where empty."""
+    given = (home.grid, home.id, person.relation, person.name, person.sex, person.birth_date,
+             person.phone, person.residence, person.occupation, person.notes)
+    if old is None:
+        defaults = (None, None, Relation.OTHER.value, None, None, None, "",
+                    Residence.RESIDENT.value, "", "")
+        return tuple(default if value is None else value
+                     for value, default in zip(given, defaults, strict=True))
+    return tuple(getattr(old, name) if value is None else value
+                 for value, name in zip(given, PERSON_UPDATE[:-1], strict=True))
+
+
+@dataclass
+class _PersonWrites:
+    inserts: list[tuple[object, ...]] = field(default_factory=list)
+    updates: list[tuple[object, ...]] = field(default_factory=list)
+    moves: list[dict[str, object]] = field(default_factory=list)
+    tags_added: list[tuple[int, str, str]] = field(default_factory=list)
+    tags_removed: list[tuple[int, str]] = field(default_factory=list)
+    tags_moved: list[tuple[str, int]] = field(default_factory=list)
+    new: list[tuple[PersonIn, Home]] = field(default_factory=list)
+
+
+def _classify(
+    kept: Sequence[tuple[PersonIn, Home]], stored: dict[object, Stored],
+    tags: dict[int, set[str]], *, scope: str, now: datetime, outcome: BatchOutcome,
+) -> _PersonWrites:
+    writes = _PersonWrites()
+    for person, home in kept:
+        old = stored.get(_stored_key(person, home))
+        if old is None:
+            writes.new.append((person, home))
+            continue
+        if not old.area_code.startswith(scope):
+            outcome.reject(person.row, "id_number", OUTSIDE_PERSON)
+            continue
+        if old.status == PersonStatus.MERGED:
+            outcome.reject(person.row, "id_number", MERGED)
+            continue
+        values = _person_values(person, home, old)
+        before = tags.get(old.id, set())
+        after = before if person.tags is None else set(person.tags)
+        if values == tuple(getattr(old, name) for name in PERSON_UPDATE[:-1]) and (
+                after == before):
+            outcome.results[person.row] = UNCHANGED
+            continue
+        outcome.results[person.row] = UPDATED
+        outcome.grids.update((old.area_code, home.grid))
+        writes.updates.append((*values, now, old.id))
+        writes.tags_added += [(old.id, tag, home.grid) for tag in sorted(after - before)]
+        writes.tags_removed += [(old.id, tag) for tag in sorted(before - after)]
+        if old.household_id != home.id or old.area_code != home.grid:
+            writes.moves.append({"person_id": old.id, "from_household_id": old.household_id,
+                                 "to_household_id": home.id, "from_area_code": old.area_code,
+                                 "area_code": home.grid, "at": now})
+            if old.area_code != home.grid:
+                writes.tags_moved.append((home.grid, old.id))
+    return writes
+
+
+def _new_persons(writer: BulkWriter, writes: _PersonWrites, now: datetime,
+                 outcome: BatchOutcome) -> None:
+    ids = writer.reserve_ids(Person.__tablename__, len(writes.new))
+    for (person, home), new_id in zip(writes.new, ids, strict=True):
+        values = _person_values(person, home, None)
+        writes.inserts.append((new_id, home.grid, home.id, values[2], person.name, person.sex,
+                               person.id_type, person.id_number, person.birth_date, *values[6:],
+                               PersonStatus.ACTIVE.value, now, now))
+        writes.tags_added += [(new_id, tag, home.grid) for tag in person.tags or ()]
+        outcome.results[person.row] = ADDED
+        outcome.grids.add(home.grid)
+
+
+def _write_persons(session: Session, writer: BulkWriter, writes: _PersonWrites,
+                   actor_id: int | None, reason: str) -> None:
+    person_table, tag_table = Person.__tablename__, PersonTag.__tablename__
+    writer.insert(person_table, PERSON_INSERT, writes.inserts, conflict=("id_type", "id_number"))
+    writer.update(person_table, PERSON_UPDATE, writes.updates)
+    writer.delete(tag_table, ("person_id", "tag"), writes.tags_removed)
+    writer.update(tag_table, ("area_code",), writes.tags_moved, key="person_id")
+    writer.insert(tag_table, ("person_id", "tag", "area_code"), writes.tags_added,
+                  conflict=("person_id", "tag"))
+    if writes.moves:
+        session.execute(insert(PersonMove),
+                        [{**move, "actor_id": actor_id, "reason": reason[:200]}
+                         for move in writes.moves])
+
+
+def upsert_persons(
+    session: Session, *, scope: str, persons: Sequence[PersonIn],
+    seen: set[object] | None = None, actor_id: int | None = None, reason: str = "",
+    now: datetime | None = None,
+) -> BatchOutcome:
+    """Persons of a person sheet and the households their rows form; `seen` holds the natural
+    keys of earlier batches of the same file (a repeat is rejected, so a file has one meaning
+    however it is cut into batches); `reason` is written on the moves the import makes."""
+    outcome, now = BatchOutcome(), now or utcnow()
+    writer = BulkWriter(session)
+    homes, kept = _homes_of(persons, seen, outcome)
+    store_homes(session, writer, homes, scope=scope, now=now, outcome=outcome)
+    accepted = []
+    for person, home in kept:
+        if home.refused:
+            outcome.reject(person.row, "household_code", home.refused)
+        else:
+            accepted.append((person, home))
+    stored = _fetch_persons(session, accepted)
+    tags = _fetch_tags(session, [row.id for row in stored.values()]) if any(
+        person.tags is not None for person, _ in accepted) else {}
+    writes = _classify(accepted, stored, tags, scope=scope, now=now, outcome=outcome)
+    _new_persons(writer, writes, now, outcome)
+    _write_persons(session, writer, writes, actor_id, reason)
+    refresh(session, outcome)
+    return outcome
+
+

@@ -1,0 +1,207 @@
+"""The bulk upsert's households, and what a batch reports (see `bulk`).
+
+A household is found by its 户编号 when the sheet gives one, else by its grid and address;
+new ones get the code given, or the grid's next `<grid>-NNNNN`. One outside the caller's scope,
+or in another grid than its rows say, is refused and its rows rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fangkong.db import utcnow
+from fangkong.i18n import N_
+from fangkong.registry.actions import next_household_code
+from fangkong.registry.bulk_writer import BulkWriter
+from fangkong.registry.codes import HouseholdKind
+from fangkong.registry.counting import refresh_counters
+from fangkong.registry.importer_rows import HouseholdIn
+from fangkong.registry.models import Household
+
+CHUNK = 500
+ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
+HOUSEHOLD_INSERT = ("id", "code", "area_code", "address", "kind", "head_name", "phone",
+                    "members", "notes", "created_at", "updated_at")
+HOUSEHOLD_UPDATE = ("address", "kind", "head_name", "phone", "notes", "updated_at")
+OUTSIDE_HOUSEHOLD = N_("This household number belongs to a household outside your area.")
+OTHER_GRID = N_("This household is registered in another grid.")
+REPEATED_HOUSEHOLD = N_("This household appears in an earlier row of the file.")
+
+Key = tuple[Any, ...]
+Stored = Any  # a stored row as fetched (an SQLAlchemy Row of the selected columns)
+
+
+@dataclass
+class BatchOutcome:
+    """What one batch did: each row's result, the rejected rows' reasons, the touched grids,
+    and the natural keys it saw (to refuse repeats in later batches of the same file)."""
+
+    results: dict[int, str] = field(default_factory=dict)
+    rejected: dict[int, dict[str, str]] = field(default_factory=dict)
+    households_added: int = 0
+    households_updated: int = 0
+    grids: set[str] = field(default_factory=set)
+    keys: set[object] = field(default_factory=set)
+
+    def reject(self, row: int, name: str, message: str) -> None:
+        self.rejected.setdefault(row, {})[name] = message
+
+    def tally(self) -> dict[str, int]:
+        counts = {ADDED: 0, UPDATED: 0, UNCHANGED: 0}
+        for status in self.results.values():
+            counts[status] += 1
+        return {**counts, "rejected": len(self.rejected),
+                "households_added": self.households_added,
+                "households_updated": self.households_updated}
+
+
+@dataclass(slots=True)
+class Home:
+    """A household as the batch's rows describe it, then as stored."""
+
+    code: str | None
+    grid: str
+    address: str | None
+    head_name: str | None = None
+    phone: str | None = None
+    kind: str | None = None
+    notes: str | None = None
+    rows: list[int] = field(default_factory=list)
+    id: int | None = None
+    refused: str = ""
+
+
+def household_key(code: str | None, grid: str, address: str | None) -> Key:
+    return ("c", code) if code else ("a", grid, address)
+
+
+# Households ---------------------------------------------------------------------------------
+
+
+def _fetch_households(session: Session, homes: Iterable[Home]) -> dict[Key, Stored]:
+    columns = (Household.id, Household.code, Household.area_code, Household.address,
+               Household.kind, Household.head_name, Household.phone, Household.notes)
+    codes = sorted({home.code for home in homes if home.code})
+    found: dict[Key, Stored] = {}
+    for chunk in chunks(codes):
+        for row in session.execute(select(*columns).where(Household.code.in_(chunk))):
+            found["c", row.code] = row
+    by_grid: dict[str, set[str]] = {}
+    for home in homes:
+        if not home.code and home.address is not None:
+            by_grid.setdefault(home.grid, set()).add(home.address)
+    for grid, addresses in by_grid.items():
+        for chunk in chunks(sorted(addresses)):
+            stmt = select(*columns).where(Household.area_code == grid,
+                                          Household.address.in_(chunk)).order_by(Household.id)
+            for row in session.execute(stmt):
+                found.setdefault(("a", grid, row.address), row)
+    return found
+
+
+def _home_values(home: Home, old: Stored | None) -> tuple[object, ...]:
+    """(address, kind, head_name, phone, notes): the stored ones where the rows gave none."""
+    if old is None:
+        return (home.address or "", home.kind or HouseholdKind.FAMILY.value,
+                home.head_name or "", home.phone or "", home.notes or "")
+    return tuple(old_value if new is None else new for new, old_value in zip(
+        (home.address, home.kind, home.head_name, home.phone, home.notes),
+        (old.address, old.kind, old.head_name, old.phone, old.notes), strict=True))
+
+
+class _Codes:
+    """New household codes of each grid: `<grid>-00001` on from the grid's highest one."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.next: dict[str, int] = {}
+
+    def new(self, grid: str) -> str:
+        if grid not in self.next:
+            first = next_household_code(self.session, grid)
+            self.next[grid] = int(first.rsplit("-", 1)[1])
+        number = self.next[grid]
+        self.next[grid] = number + 1
+        return f"{grid}-{number:05d}"
+
+
+def store_homes(
+    session: Session, writer: BulkWriter, homes: dict[Key, Home], *, scope: str, now: datetime,
+    outcome: BatchOutcome,
+) -> dict[Key, str]:
+    """Find or create each household; return each one's result (added/updated/unchanged)."""
+    stored = _fetch_households(session, homes.values())
+    results: dict[Key, str] = {}
+    new: list[Home] = []
+    changed: list[tuple[object, ...]] = []
+    for key, home in homes.items():
+        old = stored.get(key)
+        if old is None:
+            new.append(home)
+            results[key] = ADDED
+        elif not old.area_code.startswith(scope):
+            home.refused = OUTSIDE_HOUSEHOLD
+        elif old.area_code != home.grid:
+            home.refused = OTHER_GRID
+        else:
+            home.id, values = old.id, _home_values(home, old)
+            unchanged = values == (old.address, old.kind, old.head_name, old.phone, old.notes)
+            results[key] = UNCHANGED if unchanged else UPDATED
+            if not unchanged:
+                changed.append((*values, now, old.id))
+                outcome.grids.add(home.grid)
+    codes = _Codes(session)
+    rows = []
+    ids = writer.reserve_ids(Household.__tablename__, len(new))
+    for home, new_id in zip(new, ids, strict=True):
+        home.id, home.code = new_id, home.code or codes.new(home.grid)
+        rows.append((new_id, home.code, home.grid, *_home_values(home, None)[:4], 0,
+                     home.notes or "", now, now))
+        outcome.grids.add(home.grid)
+    writer.insert(Household.__tablename__, HOUSEHOLD_INSERT, rows, conflict=("code",))
+    writer.update(Household.__tablename__, HOUSEHOLD_UPDATE, changed)
+    outcome.households_added += len(new)
+    outcome.households_updated += len(changed)
+    return results
+
+
+def upsert_households(
+    session: Session, *, scope: str, households: Sequence[HouseholdIn],
+    seen: set[object] | None = None, now: datetime | None = None,
+) -> BatchOutcome:
+    """Households of a household sheet, each row one household (by 户编号, else address)."""
+    outcome, now = BatchOutcome(), now or utcnow()
+    homes: dict[Key, Home] = {}
+    for item in households:
+        key = household_key(item.code, item.grid, item.address)
+        if key in homes or (seen is not None and key in seen):
+            outcome.reject(item.row, "household_code", REPEATED_HOUSEHOLD)
+            continue
+        homes[key] = Home(item.code, item.grid, item.address, item.head_name, item.phone,
+                           item.kind, item.notes, [item.row])
+        outcome.keys.add(key)
+    writer = BulkWriter(session)
+    results = store_homes(session, writer, homes, scope=scope, now=now, outcome=outcome)
+    for key, home in homes.items():
+        if home.refused:
+            outcome.reject(home.rows[0], "household_code", home.refused)
+        else:
+            outcome.results[home.rows[0]] = results[key]
+    refresh(session, outcome)
+    return outcome
+
+
+def refresh(session: Session, outcome: BatchOutcome) -> None:
+    if outcome.grids:
+        refresh_counters(session, outcome.grids)
+
+
+def chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]

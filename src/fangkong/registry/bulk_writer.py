@@ -1,0 +1,148 @@
+"""Writing many rows fast, on the session's own connection and transaction.
+
+PostgreSQL: rows are streamed with `COPY` into a temporary staging table, then moved with one
+`INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING` (or `UPDATE … FROM`); a row that another
+writer inserted meanwhile raises `ConcurrentChange`, so the caller redoes the batch.
+SQLite: `executemany` of plain INSERT / UPDATE statements inside the write transaction (one
+writer at a time, so the ids reserved from `max(id)` are ours).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from fangkong.errors import Conflict
+from fangkong.i18n import N_
+
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
+# S608 below: the statements are built from our own table and column names only (checked by
+# `_identifiers`), never from input; every value travels as a parameter or through COPY.
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+class ConcurrentChange(Conflict):
+    code = "registry.import_concurrent"
+
+    @classmethod
+    def default_message(cls) -> str:
+        return N_("Someone changed the same records meanwhile; run the import again.")
+
+
+def _identifiers(*names: str) -> None:
+    for name in names:
+        if not _IDENTIFIER.fullmatch(name):
+            raise ValueError(f"not an identifier: {name!r}")
+
+
+def _sqlite_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime(SQLITE_DATETIME)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class BulkWriter:
+    """Inserts, updates and deletes of many rows of one table, for one batch's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.connection = session.connection()
+        self.postgresql = self.connection.dialect.name == "postgresql"
+        self.raw: Any = self.connection.connection.driver_connection
+
+    def reserve_ids(self, table: str, count: int) -> list[int]:
+        """Ids for `count` new rows, from the table's sequence (PostgreSQL) or max(id)."""
+        if count == 0:
+            return []
+        _identifiers(table)
+        if self.postgresql:
+            with self.raw.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                    "FROM generate_series(1, %s)", (table, count))
+                return [int(row[0]) for row in cursor.fetchall()]
+        last = self.connection.execute(text(f"SELECT max(id) FROM {table}")).scalar()  # noqa: S608
+        start = int(last or 0) + 1
+        return list(range(start, start + count))
+
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
+        *, conflict: Sequence[str] = (),
+    ) -> None:
+        """Insert rows (each holding its id when `id` is a column). On PostgreSQL a row that
+        meets an existing one on `conflict` raises ConcurrentChange."""
+        if not rows:
+            return
+        _identifiers(table, *columns, *conflict)
+        names = ", ".join(columns)
+        if not self.postgresql:
+            marks = ", ".join("?" * len(columns))
+            self.raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
+                                 [tuple(map(_sqlite_value, row)) for row in rows])
+            return
+        stage = self._stage(table, columns, rows)
+        target = f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING" if conflict else ""
+        with self.raw.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+                           f"{target}")
+            if cursor.rowcount != len(rows):
+                raise ConcurrentChange()
+
+    def update(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
+        *, key: str = "id",
+    ) -> None:
+        """Set `columns` of the rows whose `key` is each row's last value."""
+        if not rows:
+            return
+        _identifiers(table, *columns, key)
+        if not self.postgresql:
+            sets = ", ".join(f"{name} = ?" for name in columns)
+            self.raw.executemany(f"UPDATE {table} SET {sets} WHERE {key} = ?",  # noqa: S608
+                                 [tuple(map(_sqlite_value, row)) for row in rows])
+            return
+        stage = self._stage(table, [*columns, key], rows)
+        sets = ", ".join(f"{name} = s.{name}" for name in columns)
+        with self.raw.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {stage} AS s "  # noqa: S608
+                           f"WHERE t.{key} = s.{key}")
+
+    def delete(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+    ) -> None:
+        """Delete the rows matching each given tuple of `columns`."""
+        rows = list(rows)
+        if not rows:
+            return
+        _identifiers(table, *columns)
+        if not self.postgresql:
+            where = " AND ".join(f"{name} = ?" for name in columns)
+            self.raw.executemany(f"DELETE FROM {table} WHERE {where}",  # noqa: S608
+                                 [tuple(map(_sqlite_value, row)) for row in rows])
+            return
+        stage = self._stage(table, columns, rows)
+        where = " AND ".join(f"t.{name} = s.{name}" for name in columns)
+        with self.raw.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} AS t USING {stage} AS s WHERE {where}")  # noqa: S608
+
+    def _stage(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+    ) -> str:
+        """A temporary table shaped like `columns` of `table`, filled by COPY; dropped at commit."""
+        stage = f"_stage_{table}"
+        names = ", ".join(columns)
+        with self.raw.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+            cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "  # noqa: S608
+                           f"SELECT {names} FROM {table} WITH NO DATA")
+            with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return stage
