@@ -3,6 +3,7 @@ reveals, moves, merges with confirmation, households, and 404 outside the grid."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.accounts.models import AuditEntry
+from fangkong.areas.models import Leader
 from fangkong.registry.models import Household, Person
 
 AsUser = Callable[[str], TestClient]
@@ -227,3 +229,19 @@ def test_outside_the_grid_pages_answer_404(db: Session, as_user: AsUser) -> None
         assert post(client, url, data).status_code == 404, url  # type: ignore[attr-defined]
     db.refresh(person)
     assert person.name == "牛魔王"
+
+
+def test_lists_show_the_areas_figures_and_leaders(db: Session, as_user: AsUser) -> None:
+    make_person(db, make_household(db), tags=["infant"])
+    make_person(db, make_household(db, GRID1_NEIGHBOUR, "自由大路3号"), tags=["infant"])
+    leader = db.scalar(select(Leader).where(Leader.area_code == "220102001"))
+    assert leader is not None
+    page = as_user("nanling").get("/registry/persons")
+    assert "南岭街道" in page.text
+    assert leader.name in page.text
+    figures = re.findall(r'<div class="value">(\d+)</div><div class="label">([^<]+)</div>',
+                         page.text)
+    assert ("2", "婴幼儿") in figures
+    community = db.scalar(select(Leader).where(Leader.area_code == GRID1[:12]))
+    assert community is not None
+    assert community.name in as_user("grid1").get("/registry/households").text

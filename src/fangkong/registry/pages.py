@@ -42,6 +42,7 @@ from fangkong.registry.schemas import (
     PersonUpdate,
 )
 from fangkong.registry.views import (
+    area_summary,
     common,
     error_context,
     form_of,
@@ -111,6 +112,7 @@ def persons_page(
         **common(request, actor), "page": page, "filters": filters, "filter_errors": errors,
         "places": place_names(session, [row.area_code for row in rows]),
         "households": {row.id: row for row in _households_of(session, rows)},
+        **area_summary(session, actor, filters.area or actor.area_code),
     })
 
 

@@ -175,11 +175,14 @@ def household_context(session: Session, household: Household) -> dict[str, Any]:
 
 
 def area_summary(session: Session, actor: Actor, area_code: str) -> dict[str, Any]:
-    """The registry figures of the area a list shows, with the area's responsible leaders."""
+    """The registry figures of the area a list shows, with the leaders answerable for it: the
+    area's own, else its parent's (grids seldom have leaders of their own)."""
     area = session.get(Area, area_code)
     if area is None or not actor.sees(area.code):
         return {}
     totals = registry_totals(session, area.code, area.level)
-    leaders = leaders_by_area(session, [area.code]).get(area.code, []) if actor.can(
-        Permission.LEADER_READ) else []
+    leaders: list[Any] = []
+    if actor.can(Permission.LEADER_READ):
+        found = leaders_by_area(session, [area.code, area.parent_code or area.code])
+        leaders = found.get(area.code) or found.get(area.parent_code or "", [])
     return {"summary_area": area, "summary": totals.total, "leaders": leaders}
