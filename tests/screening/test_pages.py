@@ -6,7 +6,15 @@ from datetime import timedelta
 from io import BytesIO
 
 from openpyxl import load_workbook
-from screening_helpers import GRID1, GRID1_NEIGHBOUR, make_household, members_of, today, visit
+from screening_helpers import (
+    GRID1,
+    GRID1_NEIGHBOUR,
+    fever,
+    make_household,
+    members_of,
+    today,
+    visit,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -231,8 +239,6 @@ def test_follow_ups_list_and_handle(
 ) -> None:
     household = make_household(db)
     person = members_of(db, household)[0]
-    from screening_helpers import fever  # noqa: PLC0415
-
     visit(db, actors("grid1"), city_round, household, members=[fever(person)])
     client = as_user("grid1")
     page = client.get("/screening/follow-ups")

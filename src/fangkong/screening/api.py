@@ -156,7 +156,8 @@ def coverage_api(session: DbSession, settings: SettingsDep, principal: CoverageR
     actor = principal.actor
     round_ = access_round(session, actor, round_id)
     place = working_area(session, actor, round_, area)
-    return coverage_of(session, round_=round_, area=place, today=local_today(settings.zone))
+    return coverage_of(session, round_=round_, area=place, today=local_today(settings.zone),
+                       with_leaders=actor.can(Permission.LEADER_READ))
 
 
 @router.get("/rounds/{round_id}/not-visited", response_model=Page[NotVisitedRead],

@@ -198,7 +198,8 @@ def coverage_page(request: Request, *, session: DbSession, settings: SettingsDep
     actor = principal.actor
     round_ = access_round(session, actor, round_id)
     place = working_area(session, actor, round_, area)
-    report = coverage_of(session, round_=round_, area=place, today=local_today(settings.zone))
+    report = coverage_of(session, round_=round_, area=place, today=local_today(settings.zone),
+                         with_leaders=actor.can(Permission.LEADER_READ))
     crumbs = [item for item in list_ancestors(session, actor, place)
               if item.code.startswith(round_.area_code)]
     return render(request, "screening/coverage.html", common(

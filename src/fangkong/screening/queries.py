@@ -281,7 +281,8 @@ def _leaders(session: Session, codes: Iterable[str]) -> dict[str, list[LeaderBri
             for code, leaders in leaders_by_area(session, codes).items()}
 
 
-def child_figures(session: Session, *, round_id: int, area: Area) -> list[AreaFigures]:
+def child_figures(session: Session, *, round_id: int, area: Area,
+                  with_leaders: bool = True) -> list[AreaFigures]:
     """Each child area's coverage and leaders, by code; empty for a grid."""
     children = list(session.scalars(select(Area).where(Area.parent_code == area.code)
                                     .order_by(Area.code)))
@@ -289,7 +290,7 @@ def child_figures(session: Session, *, round_id: int, area: Area) -> list[AreaFi
         return []
     found = figures_by_prefix(session, round_id=round_id, area_code=area.code,
                               length=len(children[0].code))
-    leaders = _leaders(session, [child.code for child in children])
+    leaders = _leaders(session, [child.code for child in children]) if with_leaders else {}
     return [AreaFigures(code=child.code, name=child.name, level=child.level,
                         figures=found.get(child.code, Figures()),
                         leaders=leaders.get(child.code, [])) for child in children]
@@ -338,17 +339,19 @@ def daily_progress(session: Session, *, round_: ScreeningRound, area_code: str,
     return days
 
 
-def coverage_of(session: Session, *, round_: ScreeningRound, area: Area,
-                today: date) -> CoverageRead:
-    """Everything the coverage page and API show for a round in one area."""
+def coverage_of(session: Session, *, round_: ScreeningRound, area: Area, today: date,
+                with_leaders: bool = True) -> CoverageRead:
+    """Everything the coverage page and API show for a round in one area (the leaders only
+    for a caller who may read them)."""
     figures = area_figures(session, round_id=round_.id, area_code=area.code)
-    leaders = _leaders(session, [area.code]).get(area.code, [])
+    leaders = _leaders(session, [area.code]).get(area.code, []) if with_leaders else []
     workers, workers_total = worker_progress(session, round_id=round_.id, area_code=area.code)
     return CoverageRead(
         round_id=round_.id,
         area=AreaFigures(code=area.code, name=area.name, level=area.level, figures=figures,
                          leaders=leaders),
-        children=child_figures(session, round_id=round_.id, area=area),
+        children=child_figures(session, round_id=round_.id, area=area,
+                               with_leaders=with_leaders),
         workers=workers, workers_total=workers_total,
         days=daily_progress(session, round_=round_, area_code=area.code, today=today),
     )

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
+from fangkong.areas.schemas import DUTY_LABELS, LeaderDuty
 from fangkong.i18n import N_
 
 LOW_TEMPERATURE = Decimal("34.0")
@@ -288,10 +289,17 @@ def share(part: int, whole: int) -> float:
 
 
 class LeaderBrief(BaseModel):
+    """A leader answerable for an area (包保领导, 书记), shown with its coverage."""
+
     name: str
     title: str
     phone: str
     duty: str
+
+    @property
+    def duty_label(self) -> str:
+        known = self.duty in LeaderDuty._value2member_map_
+        return DUTY_LABELS[LeaderDuty(self.duty)] if known else self.duty
 
 
 class AreaFigures(BaseModel):
