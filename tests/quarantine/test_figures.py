@@ -66,7 +66,8 @@ def test_every_level_is_the_sum_of_its_children(db: Session, settings: Settings)
         children = quarantine_figures(db, settings, prefix, digits, day)
         parent = quarantine_figures(db, settings, prefix, len(prefix), day)[prefix]
         total = summed(children)
-        assert {key: total[key] for key in KEYS} == {key: parent.get(key, 0) for key in KEYS}, prefix
+        expected = {key: parent.get(key, 0) for key in KEYS}
+        assert {key: total[key] for key in KEYS} == expected, prefix
     assert set(quarantine_figures(db, settings, "2201", 6, day)) == {"220102", "220104"}
     assert len(quarantine_figures(db, settings, "220102001001", 15, day)) == 2
 
