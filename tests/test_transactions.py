@@ -43,14 +43,15 @@ def audit_count(db: Session, user_id: int) -> int:
 @pytest.fixture
 def raw_client(app: FastAPI, db: Session) -> Iterator[TestClient]:
     """A client whose requests go through the real `get_session`, on the test's session."""
-    factory = app.state.session_factory  # starlette's State does not survive monkeypatch.undo
-    app.state.session_factory = lambda: db
+    # starlette's State does not survive monkeypatch.undo
+    factories = (app.state.session_factory, app.state.write_session_factory)
+    app.state.session_factory = app.state.write_session_factory = lambda: db
     try:
         with TestClient(app, base_url="http://testserver",
                         raise_server_exceptions=False) as client:
             yield client
     finally:
-        app.state.session_factory = factory
+        app.state.session_factory, app.state.write_session_factory = factories
 
 
 @pytest.mark.parametrize("path", WRITES)

@@ -19,6 +19,7 @@ from fangkong.arrivals import api as arrivals_api
 from fangkong.arrivals import pages as arrivals_pages
 from fangkong.db import make_engine, make_session_factory
 from fangkong.i18n import Translator, negotiate
+from fangkong.quarantine import api as quarantine_api
 from fangkong.registry import api as registry_api
 from fangkong.registry import pages as registry_pages
 from fangkong.screening import api as screening_api
@@ -46,6 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.write_session_factory = make_session_factory(engine, write=True)
     app.state.cookie_signer = CookieSigner(
         settings.secret_key, max_age_seconds=settings.session_hours * 3600 * 30
     )
@@ -70,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
         registry_api.router,
         screening_api.router,
         arrivals_api.router,
+        quarantine_api.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route(f"{API_PREFIX}/docs", _docs, include_in_schema=False)

@@ -11,7 +11,7 @@ from rich.table import Table
 from fangkong.accounts.cli import app as user_app
 from fangkong.areas.cli import app as areas_app
 from fangkong.areas.demo import DemoSize
-from fangkong.db import make_engine, make_session_factory, transaction
+from fangkong.db import make_engine, transaction
 from fangkong.migrations import upgrade
 from fangkong.settings import Settings
 
@@ -45,7 +45,7 @@ def demo(
     config = settings()
     engine = make_engine(config)
     upgrade(engine)
-    with transaction(make_session_factory(engine)) as session:
+    with transaction(engine) as session:
         created = do_build_demo(session, size=DemoSize(communities, grids), seed=seed)
     console.print(f"demo city: {created} areas created" if created else "demo city: reused")
     table = Table(title=f"demo accounts (password: {DEMO_PASSWORD})")

@@ -23,7 +23,7 @@ from fangkong.areas.importer import (
 )
 from fangkong.areas.queries import list_areas_under
 from fangkong.areas.schemas import ImportReport
-from fangkong.db import make_engine, make_session_factory, transaction
+from fangkong.db import make_engine, transaction
 from fangkong.errors import DomainError
 from fangkong.i18n import Translator, negotiate
 from fangkong.scope import SYSTEM
@@ -42,7 +42,7 @@ def translator() -> Translator:
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """One transaction on the configured database, committed when the block succeeds."""
-    with transaction(make_session_factory(make_engine(Settings()))) as session:
+    with transaction(make_engine(Settings())) as session:
         yield session
 
 

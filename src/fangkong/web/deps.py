@@ -18,6 +18,7 @@ from fangkong.i18n import Translator
 from fangkong.permissions import Permission
 from fangkong.scope import Actor
 from fangkong.settings import Settings
+from fangkong.web.csrf import SAFE_METHODS
 
 SESSION_COOKIE = "fk_session"
 TOUCH_EVERY = timedelta(minutes=5)
@@ -29,8 +30,15 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed before the response is sent, rolled back on error."""
-    session: Session = request.app.state.session_factory()
+    """One session per request: committed before the response is sent, rolled back on error.
+
+    Requests that may change data (POST, PUT, PATCH, DELETE) get a writing session.
+    """
+    state = request.app.state
+    factory = state.session_factory if request.method in SAFE_METHODS else (
+        state.write_session_factory
+    )
+    session: Session = factory()
     try:
         yield session
         session.commit()
