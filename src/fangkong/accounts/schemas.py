@@ -26,15 +26,15 @@ ROLE_LABELS = {
 }
 
 ACTION_LABELS = {
-    AuditAction.CREATE: N_("Create"),
-    AuditAction.UPDATE: N_("Change"),
-    AuditAction.DELETE: N_("Delete"),
-    AuditAction.VIEW: N_("View"),
-    AuditAction.EXPORT: N_("Export"),
-    AuditAction.IMPORT: N_("Import"),
-    AuditAction.LOGIN: N_("Sign in"),
-    AuditAction.LOGIN_FAILED: N_("Failed sign-in"),
-    AuditAction.LOGOUT: N_("Sign out"),
+    AuditAction.CREATE: N_("Record created"),
+    AuditAction.UPDATE: N_("Record changed"),
+    AuditAction.DELETE: N_("Record deleted"),
+    AuditAction.VIEW: N_("Record viewed"),
+    AuditAction.EXPORT: N_("Data exported"),
+    AuditAction.IMPORT: N_("Data imported"),
+    AuditAction.LOGIN: N_("Signed in"),
+    AuditAction.LOGIN_FAILED: N_("Sign-in failed"),
+    AuditAction.LOGOUT: N_("Signed out"),
 }
 
 
