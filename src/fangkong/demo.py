@@ -10,6 +10,7 @@ from fangkong.accounts.actions import do_create_user
 from fangkong.accounts.queries import get_user_by_username
 from fangkong.accounts.schemas import UserCreate
 from fangkong.areas.demo import DemoSize, do_build_demo_tree
+from fangkong.arrivals.demo import do_seed_demo_arrivals_policy
 from fangkong.permissions import Role
 from fangkong.scope import SYSTEM
 
@@ -48,6 +49,7 @@ PERSONAS: tuple[Persona, ...] = (
 def do_build_demo(session: Session, *, size: DemoSize = DemoSize(), seed: int = 2020) -> int:
     """The demo city and its personas; what exists already is kept. Returns areas created."""
     created = do_build_demo_tree(session, size=size, seed=seed)
+    do_seed_demo_arrivals_policy(session)
     for persona in PERSONAS:
         if get_user_by_username(session, persona.username) is None:
             do_create_user(session, actor=SYSTEM, data=UserCreate(

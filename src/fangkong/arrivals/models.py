@@ -112,6 +112,7 @@ class Arrival(Base):
         Index("ix_arrivals_area_code_status", "area_code", "status"),
         Index("ix_arrivals_id_number_arrived_at", "id_number", "arrived_at"),
         Index("ix_arrivals_checkpoint_id_arrived_at", "checkpoint_id", "arrived_at"),
+        Index("ix_arrivals_client_addr_created_at", "client_addr", "created_at"),
     )
 
 
