@@ -21,6 +21,7 @@ from fangkong.db import make_engine, make_session_factory
 from fangkong.i18n import Translator, negotiate
 from fangkong.quarantine import api as quarantine_api
 from fangkong.registry import api as registry_api
+from fangkong.registry import import_pages as registry_import_pages
 from fangkong.registry import pages as registry_pages
 from fangkong.screening import api as screening_api
 from fangkong.screening import pages as screening_pages
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
         accounts_pages.router,
         areas_pages.router,
         registry_pages.router,
+        registry_import_pages.router,
         screening_pages.router,
         arrivals_pages.router,
     ):

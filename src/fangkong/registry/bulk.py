@@ -5,8 +5,9 @@ found (by 户编号, else by grid and address) or created, the persons found (by
 and number, else by household, name and birth date), compared field by field, and only what
 differs is written (`bulk_writer`: COPY on PostgreSQL, executemany on SQLite). Each row ends
 added, updated, unchanged or rejected; an empty value never erases a stored one. Records
-outside the caller's scope are never touched. The grid counters of the touched grids are
-recomputed at the end. Never commits: the caller's transaction is the batch.
+outside the caller's scope are never touched. What the batch changed is added to the grid
+counters and member counts (`bulk_counts`). Never commits: the caller's transaction is the
+batch.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.db import utcnow
 from fangkong.i18n import N_
+from fangkong.registry.bulk_counts import apply_deltas
 from fangkong.registry.bulk_households import (
     ADDED,
     UNCHANGED,
@@ -30,7 +32,6 @@ from fangkong.registry.bulk_households import (
     Stored,
     chunks,
     household_key,
-    refresh,
     store_homes,
     upsert_households,
 )
@@ -190,6 +191,8 @@ def _classify(
             continue
         outcome.results[person.row] = UPDATED
         outcome.grids.update((old.area_code, home.grid))
+        if old.status == PersonStatus.ACTIVE:
+            _count_change(outcome, old, home, before, after)
         writes.updates.append((*values, now, old.id))
         writes.tags_added += [(old.id, tag, home.grid) for tag in sorted(after - before)]
         writes.tags_removed += [(old.id, tag) for tag in sorted(before - after)]
@@ -200,6 +203,24 @@ def _classify(
             if old.area_code != home.grid:
                 writes.tags_moved.append((home.grid, old.id))
     return writes
+
+
+def _count_change(
+    outcome: BatchOutcome, old: Stored, home: Home, before: set[str], after: set[str]
+) -> None:
+    """The counter changes of an active person's update: another grid, household or tags."""
+    deltas = outcome.deltas
+    if old.area_code != home.grid:
+        deltas.person(old.area_code, before, -1)
+        deltas.person(home.grid, after, 1)
+    else:
+        for tag in after - before:
+            deltas.tag(home.grid, tag, 1)
+        for tag in before - after:
+            deltas.tag(home.grid, tag, -1)
+    if old.household_id != home.id:
+        deltas.member(old.household_id, -1)
+        deltas.member(home.id, 1)
 
 
 def _new_persons(writer: BulkWriter, writes: _PersonWrites, now: datetime,
@@ -213,6 +234,8 @@ def _new_persons(writer: BulkWriter, writes: _PersonWrites, now: datetime,
         writes.tags_added += [(new_id, tag, home.grid) for tag in person.tags or ()]
         outcome.results[person.row] = ADDED
         outcome.grids.add(home.grid)
+        outcome.deltas.person(home.grid, person.tags or (), 1)
+        outcome.deltas.member(home.id, 1)
 
 
 def _write_persons(session: Session, writer: BulkWriter, writes: _PersonWrites,
@@ -254,7 +277,7 @@ def upsert_persons(
     writes = _classify(accepted, stored, tags, scope=scope, now=now, outcome=outcome)
     _new_persons(writer, writes, now, outcome)
     _write_persons(session, writer, writes, actor_id, reason)
-    refresh(session, outcome)
+    apply_deltas(session, writer, outcome.deltas)
     return outcome
 
 

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from fangkong.db import utcnow
 from fangkong.i18n import N_
 from fangkong.registry.actions import next_household_code
+from fangkong.registry.bulk_counts import Deltas, apply_deltas
 from fangkong.registry.bulk_writer import BulkWriter
 from fangkong.registry.codes import HouseholdKind
-from fangkong.registry.counting import refresh_counters
 from fangkong.registry.importer_rows import HouseholdIn
 from fangkong.registry.models import Household
 
@@ -48,6 +48,7 @@ class BatchOutcome:
     households_updated: int = 0
     grids: set[str] = field(default_factory=set)
     keys: set[object] = field(default_factory=set)
+    deltas: Deltas = field(default_factory=Deltas)
 
     def reject(self, row: int, name: str, message: str) -> None:
         self.rejected.setdefault(row, {})[name] = message
@@ -164,6 +165,7 @@ def store_homes(
         rows.append((new_id, home.code, home.grid, *_home_values(home, None)[:4], 0,
                      home.notes or "", now, now))
         outcome.grids.add(home.grid)
+        outcome.deltas.households[home.grid] += 1
     writer.insert(Household.__tablename__, HOUSEHOLD_INSERT, rows, conflict=("code",))
     writer.update(Household.__tablename__, HOUSEHOLD_UPDATE, changed)
     outcome.households_added += len(new)
@@ -193,13 +195,8 @@ def upsert_households(
             outcome.reject(home.rows[0], "household_code", home.refused)
         else:
             outcome.results[home.rows[0]] = results[key]
-    refresh(session, outcome)
+    apply_deltas(session, writer, outcome.deltas)
     return outcome
-
-
-def refresh(session: Session, outcome: BatchOutcome) -> None:
-    if outcome.grids:
-        refresh_counters(session, outcome.grids)
 
 
 def chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:

@@ -114,6 +114,20 @@ class BulkWriter:
             cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {stage} AS s "  # noqa: S608
                            f"WHERE t.{key} = s.{key}")
 
+    def add(self, table: str, column: str, rows: Sequence[tuple[int, int]]) -> None:
+        """Add each row's first value to `column` of the row whose id is its second."""
+        if not rows:
+            return
+        _identifiers(table, column)
+        if not self.postgresql:
+            self.raw.executemany(
+                f"UPDATE {table} SET {column} = {column} + ? WHERE id = ?", rows)  # noqa: S608
+            return
+        stage = self._stage(table, [column, "id"], rows)
+        with self.raw.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} AS t SET {column} = t.{column} + s.{column} "  # noqa: S608
+                           f"FROM {stage} AS s WHERE t.id = s.id")
+
     def delete(
         self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
     ) -> None:

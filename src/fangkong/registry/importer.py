@@ -13,7 +13,7 @@ kept the same way, as the one entry without reasons.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -35,6 +35,7 @@ from fangkong.registry.bulk import (
     upsert_persons,
 )
 from fangkong.registry.bulk_writer import ConcurrentChange
+from fangkong.registry.counting import refresh_counters
 from fangkong.registry.importer_fields import Header, ImportKind, map_columns, saved_entries
 from fangkong.registry.importer_rows import HouseholdIn, PersonIn, Rejected, RowChecker, raw_texts
 from fangkong.registry.importer_source import (
@@ -162,15 +163,29 @@ def do_start_import(
     session.flush()
 
 
-def do_fail_import(session: Session, *, actor: Actor, batch_id: int, error: BaseException) -> None:
-    """Mark an import failed (in its own transaction, after the failed batch rolled back)."""
+def do_fail_import(
+    session: Session, *, actor: Actor, batch_id: int, error: BaseException,
+    grids: Iterable[str] = (),
+) -> None:
+    """Mark an import failed (in its own transaction, after the failed batch rolled back) and
+    recount the grids its committed batches touched."""
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
         return
+    refresh_counters(session, grids)
     batch.status = ImportStatus.FAILED.value
     batch.finished_at = utcnow()
     batch.message = error.message if isinstance(error, DomainError) else FAILED
     _audit(session, actor, batch)
+    session.flush()
+
+
+def do_resume_import(session: Session, *, actor: Actor, batch: ImportBatch) -> None:
+    """Let a failed import go on after its last committed batch."""
+    actor.require(Permission.REGISTRY_IMPORT)
+    batch.status = ImportStatus.RUNNING.value
+    batch.finished_at = None
+    batch.message = ""
     session.flush()
 
 
@@ -202,6 +217,7 @@ class ImportJob:
         self.checker = RowChecker(self.header.field_columns(), grid_resolver(session, area),
                                   today or local_today())
         self.seen: set[object] = set()
+        self.grids: set[str] = set()
         self.pending: tuple[int, list[Row], set[object]] | None = None
         self.rows = self._catch_up(rows, int(batch.counts.get("next_row", 0)))
 
@@ -248,7 +264,9 @@ class ImportJob:
         outcome, rejected, ignored = self._import(session, chunk)
         self._store(session, batch, chunk, outcome=outcome, rejected=rejected, ignored=ignored)
         done = len(chunk) < rows
+        self.grids |= outcome.grids
         if done:
+            refresh_counters(session, self.grids)
             batch.status = ImportStatus.DONE.value
             batch.finished_at = utcnow()
             _audit(session, self.actor, batch)
@@ -326,7 +344,7 @@ def run_import(
         _run(session, job, batch_size, progress)
     except BaseException as error:
         session.rollback()
-        do_fail_import(session, actor=actor, batch_id=batch_id, error=error)
+        do_fail_import(session, actor=actor, batch_id=batch_id, error=error, grids=job.grids)
         session.commit()
         raise
     finally:

@@ -23,6 +23,7 @@ from fangkong.i18n import N_
 from fangkong.registry.importer_fields import HEADER_SCAN, Header, ImportKind, detect_header
 from fangkong.registry.importer_rows import GridResolver, grid_key
 from fangkong.registry.importer_xlsx import open_xlsx_stream, sheet_names
+from fangkong.settings import Settings
 from fangkong.tabular import OLE_MAGIC, ZIP_MAGIC, Row, Table, open_table
 
 MEGABYTE = 1024 * 1024
@@ -152,3 +153,16 @@ def grid_resolver(session: Session, area: Area) -> GridResolver:
         names={key: tuple(sorted(codes)) for key, codes in found.items() if key},
     )
 
+
+
+def max_import_mb(settings: Settings) -> int:
+    """The largest file an import accepts, in MB (`FANGKONG_IMPORT_MAX_MB` once it exists)."""
+    return int(getattr(settings, "import_max_mb", DEFAULT_MAX_MB))
+
+
+def import_dir(settings: Settings) -> Path:
+    """Where uploaded files wait until their import is done: `imports/` beside the SQLite
+    database, else `var/imports/` of the working directory."""
+    database = settings.sqlite_path()
+    base = database.parent if database is not None else Path("var")
+    return base / "imports"
