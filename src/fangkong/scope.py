@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select
+from sqlalchemy.orm import QueryableAttribute
 
 from fangkong.errors import Forbidden
 from fangkong.permissions import Permission, Role, has_permission
 
-T = TypeVar("T", bound=tuple[Any, ...])
+S = TypeVar("S", bound=Select[Any])
+AreaColumn = ColumnElement[str] | QueryableAttribute[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +44,12 @@ class Actor:
 SYSTEM = Actor(user_id=None, username="system", role=Role.ADMIN, area_code="")
 
 
-def in_scope(column: ColumnElement[str], scope: str) -> ColumnElement[bool]:
-    """`column LIKE :scope || '%'`: an index range scan on both engines."""
+def in_scope(column: AreaColumn, scope: str) -> ColumnElement[bool]:
+    """`column LIKE :scope || '%'`: an index range scan on both engines (on PostgreSQL with
+    the C collation, or with `varchar_pattern_ops` indexes under another collation)."""
     return column.like(scope + "%")
 
 
-def scoped(stmt: Select[T], scope: str, column: ColumnElement[str]) -> Select[T]:
+def scoped(stmt: S, scope: str, column: AreaColumn) -> S:
     """Restrict a select to rows whose area code lies in the scope (default deny)."""
     return stmt.where(in_scope(column, scope))
