@@ -27,12 +27,13 @@ console = Console()
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
+def unit_of_work(*, write: bool = True) -> Iterator[Session]:
     """One transaction on the configured database; a domain error is printed, exit code 1."""
     settings = Settings()
     tr = Translator(negotiate(settings.locale), settings.zone)
+    engine = make_engine(settings)
     try:
-        with transaction(make_session_factory(make_engine(settings))) as session:
+        with transaction(engine if write else make_session_factory(engine)) as session:
             yield session
     except DomainError as error:
         console.print(f"[red]{tr.gettext(error.message, **error.params)}[/red]")
@@ -70,7 +71,7 @@ def list_(
     area: Annotated[str | None, typer.Option("--area", help="only this area and below")] = None,
 ) -> None:
     """List users, optionally of one role or one area."""
-    with unit_of_work() as session:
+    with unit_of_work(write=False) as session:
         filters = validate(UserFilter, {"role": role, "area": area})
         users = list(session.scalars(users_query(SYSTEM, filters)))
         names = area_names(session, (user.area_code for user in users))
