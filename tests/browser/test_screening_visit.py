@@ -1,5 +1,5 @@
 """A grid worker on a phone-sized screen records a visit with one tap ("all well") and sees the
-coverage of their grid change."""
+coverage of their grid change; a street's staff enter paper forms in the line list by keyboard."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from fangkong.demo import DEMO_PASSWORD
 pytestmark = pytest.mark.browser
 
 GRID = "220102001001001"  # grid1's grid
+NEIGHBOUR = "220102001001002"  # another grid of the same community, for the line list
 STREET = "220102001"  # 南岭街道
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
@@ -41,9 +42,15 @@ def local_today() -> date:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
+@pytest.fixture(scope="module")
+def prepared(browser: Browser, live_server: str) -> tuple[int, str]:
+    return prepare_round(browser, live_server)
+
+
 def prepare_round(browser: Browser, base: str) -> tuple[int, str]:
-    """As the street's commander: a round over the street and two households in grid1's grid,
-    one of them with three members. Returns the round's id and the household's address."""
+    """As the street's commander: a round over the street, two households in grid1's grid (one
+    of them with three members) and one in the neighbouring grid. Returns the round's id and
+    the address of the household of three."""
     context = browser.new_context()
     page = context.new_page()
     sign_in(page, base, "nanling")
@@ -60,6 +67,10 @@ def prepare_round(browser: Browser, base: str) -> tuple[int, str]:
             "household_id": household["id"], "name": name, "relation": relation})
     post_json(context, f"{base}/api/v1/households", {
         "area_code": GRID, "address": "明德路18号3栋2单元402室"})
+    paper = post_json(context, f"{base}/api/v1/households", {
+        "area_code": NEIGHBOUR, "address": "育才路6号1栋101室"})
+    post_json(context, f"{base}/api/v1/persons", {
+        "household_id": paper["id"], "name": "钱伟", "relation": "head"})
     context.close()
     return int(str(round_["id"])), address
 
@@ -69,8 +80,10 @@ def fits_the_screen(page: Page) -> bool:
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"))
 
 
-def test_a_grid_worker_records_a_visit_on_a_phone(browser: Browser, live_server: str) -> None:
-    round_id, address = prepare_round(browser, live_server)
+def test_a_grid_worker_records_a_visit_on_a_phone(
+    browser: Browser, live_server: str, prepared: tuple[int, str],
+) -> None:
+    round_id, address = prepared
     context = browser.new_context(**PHONE)  # type: ignore[arg-type]
     page = context.new_page()
     try:
@@ -111,5 +124,35 @@ def test_a_grid_worker_records_a_visit_on_a_phone(browser: Browser, live_server:
         expect(page.locator("#coverage-workers")).to_contain_text("网格员一")
         assert fits_the_screen(page), "the coverage page scrolls sideways"
         shoot(page, "screening-phone-6-coverage-after")
+    finally:
+        context.close()
+
+
+def test_paper_forms_are_entered_row_by_row_with_the_keyboard(
+    browser: Browser, live_server: str, prepared: tuple[int, str],
+) -> None:
+    round_id, _ = prepared
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "nanling")
+        page.goto(f"{live_server}/screening/rounds/{round_id}/line-list")
+        household = page.locator("#ll-household")
+        expect(household).to_be_focused()
+        household.fill("育才路6号")
+        page.keyboard.press("Tab")  # the outcome: visited
+        page.keyboard.press("Tab")
+        page.keyboard.type("1 38.4 咳嗽")
+        page.keyboard.press("Enter")
+        expect(page.locator(".ll-saved")).to_contain_text("育才路6号1栋101室")
+        expect(page.locator("#ll-household")).to_be_focused()
+        page.keyboard.type("没有这一户")
+        page.keyboard.press("Enter")
+        expect(page.locator(".ll-errors")).to_contain_text("本轮排查范围内没有匹配的住户")
+        expect(page.locator(".ll-saved")).to_have_count(1)
+        shoot(page, "screening-line-list")
+        page.goto(f"{live_server}/screening/follow-ups")
+        expect(page.locator("main")).to_contain_text("钱伟")
+        expect(page.locator("main")).to_contain_text("发热")
     finally:
         context.close()

@@ -217,9 +217,9 @@ def record_row(session: Session, actor: Actor, round_: ScreeningRound, values: d
     lines = parse_exceptions(members, [(person.id, person.name) for person in
                                        household_members(session, household.id)]) \
         if outcome == Outcome.VISITED.value else []
-    visit = validate(VisitCreate, {"household_id": household.id, "outcome": outcome,
-                                   "members": lines, "notes": values.get("notes", "")})
     try:
+        visit = validate(VisitCreate, {"household_id": household.id, "outcome": outcome,
+                                       "members": lines, "notes": values.get("notes", "")})
         do_record_visit(session, actor=actor, round=round_, household=household,
                         outcome=visit.outcome, members=visit.members, visited_at=at, zone=zone)
     except DomainError as error:
@@ -247,7 +247,7 @@ async def line_list_submit(request: Request, *, session: DbSession, settings: Se
             message=request.state.tr.gettext(error.message, **error.params), saved=None),
             status_code=200 if htmx else error.status)
     saved = {"household": household, "outcome": outcome, "members": values.get("members", "")}
-    fresh = {"day": values.get("day", ""), "outcome": values.get("outcome", "")}
+    fresh = {"day": values.get("day", ""), "outcome": Outcome.VISITED.value}
     return render(request, template, common(round=round_, values=fresh, errors={}, saved=saved))
 
 
