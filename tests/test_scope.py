@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from starlette.routing import Mount
 
 from fangkong.accounts.models import AuditEntry, User
-from fangkong.areas.models import Area
+from fangkong.areas.models import Area, Leader
 from fangkong.db import Base
 from fangkong.demo import DEMO_PASSWORD, PERSONAS
 from fangkong.web.csrf import CSRF_COOKIE
@@ -199,8 +199,7 @@ def branch_secrets(db: Session, scope: str, above: list[str]) -> Secrets:
 
 
 def personal_texts(db: Session, scope: str, above: list[str]) -> tuple[set[str], set[str]]:
-    from fangkong.areas.models import Leader  # noqa: PLC0415 - keeps the imports above short
-
+    """Display names of users and phones of leaders outside the scope and its ancestors."""
     names = {name for (name,) in db.execute(select(User.display_name).where(
         other_branch_filter(User.area_code, scope, above)))}
     phones = {phone for (phone,) in db.execute(select(Leader.phone).where(
@@ -243,14 +242,20 @@ class Walk:
     current: str = ""
     state: dict[str, Any] | None = None  # rows outside the scope as the last check left them
     watching: bool = True  # off while a public route registers what anyone may register
+    given: dict[str, Any] = field(default_factory=dict)  # the values, once worked out
 
     def fail(self, message: str) -> None:
         self.failures.append(f"{self.persona}: {self.current}: {message}")
 
     # requests
 
-    def values(self, pick: int = -1) -> dict[str, Any]:
+    def values(self) -> dict[str, Any]:
         """Field values for bodies and queries: the out-of-scope probes, plausible the rest."""
+        if not self.given:
+            self.given = self.work_out_values()
+        return self.given
+
+    def work_out_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {
             "name": "越权测试", "display_name": "越权测试", "title": "越权测试",
             "notes": "越权测试", "phone": "13900000000", "role": "grid_worker",
@@ -263,10 +268,10 @@ class Walk:
         }
         for name, probes in self.probes.items():
             if probes:
-                values[name] = probes[pick].value
+                values[name] = probes[-1].value
         for name, existing in UNSCOPED.items():
             values.setdefault(name, existing(self.db)[0])
-        area = self.probes["code"][pick].value if self.probes.get("code") else "2202"
+        area = self.probes["code"][-1].value if self.probes.get("code") else "2202"
         values["code"] = area + ("99" if len(area) == 4 else "999")
         values["level"] = LEVEL_OF_LENGTH.get(len(area), "street")
         return values
