@@ -25,6 +25,7 @@ from fangkong.registry.actions import (
     do_set_status,
     do_update_person,
 )
+from fangkong.registry.codes import IdType, Relation, Residence
 from fangkong.registry.models import Household, Person
 from fangkong.registry.queries import (
     access_household,
@@ -142,10 +143,13 @@ def _new_context(
 def new_person_page(request: Request, session: DbSession, principal: Writer) -> HTMLResponse:
     values: dict[str, Any] = {
         "household_id": request.query_params.get("household_id", ""),
-        "area_code": principal.actor.area_code, "tags": [],
+        "area_code": principal.actor.area_code, "tags": [], "relation": Relation.OTHER.value,
+        "residence": Residence.RESIDENT.value, "id_type": IdType.RESIDENT_ID.value,
     }
-    return render(request, "registry/person_new.html",
-                  _new_context(request, session, principal.actor, values))
+    context = _new_context(request, session, principal.actor, values)
+    if context["household"] is not None and context["household"].members == 0:
+        values["relation"] = Relation.HEAD.value
+    return render(request, "registry/person_new.html", context)
 
 
 @router.post("/registry/persons/new")

@@ -26,9 +26,11 @@ GRID_PATTERN = r"^[0-9]{2,32}$"
 CODE_PATTERN = r"^[0-9A-Za-z\-]{1,40}$"
 
 # LABELS is keyed by the enum members, which compare equal to their strings: IdType.OTHER and
-# Relation.OTHER are one key there, so the document type gets its own label here.
+# Relation.OTHER are one key there, so the document type gets its own label here; and "Active"
+# is translated differently by another module's catalog (the catalogs are merged).
 _LABEL_OVERRIDES: dict[tuple[type[StrEnum], str], str] = {
     (IdType, IdType.OTHER.value): N_("Other document"),
+    (PersonStatus, PersonStatus.ACTIVE.value): N_("In the register"),
 }
 
 
