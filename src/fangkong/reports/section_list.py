@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from fangkong.arrivals import report as arrivals
+from fangkong.quarantine import report as quarantine
+from fangkong.registry import report as registry
 from fangkong.reports.sections import Section
+from fangkong.screening import report as screening
 
 
 def sections() -> list[Section]:
     """Each module's `report.SECTION`, in the order of the report's columns."""
-    found: list[Section] = []
-    return found
+    return [registry.SECTION, screening.SECTION, arrivals.SECTION, quarantine.SECTION,
+            quarantine.SUPPORT_SECTION]
