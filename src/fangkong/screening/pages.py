@@ -42,14 +42,11 @@ from fangkong.screening.queries import (
     working_area,
 )
 from fangkong.screening.schemas import (
-    LABELS,
     FollowUpHandle,
     FollowUpStatus,
     NotVisitedFilter,
-    Outcome,
     RoundCreate,
     RoundUpdate,
-    label,
 )
 from fangkong.screening.views import (
     follow_up_page,
@@ -57,6 +54,7 @@ from fangkong.screening.views import (
     not_visited_page,
     not_visited_rows,
 )
+from fangkong.screening.visit_pages import common
 from fangkong.web.deps import DbSession, Principal, SettingsDep, require
 from fangkong.web.forms import form_data, validate
 from fangkong.web.pagination import Paging
@@ -90,11 +88,6 @@ def flash_of(request: Request) -> dict[str, Any]:
 def error_flash(request: Request, error: DomainError) -> dict[str, Any]:
     return {"flash": request.state.tr.gettext(error.message, **error.params),
             "flash_kind": "error"}
-
-
-def common(**extra: Any) -> dict[str, Any]:
-    """What every screening template may use: the labels of stored codes."""
-    return {"label": label, "outcomes": list(Outcome), "labels": LABELS, **extra}
 
 
 # --- rounds --------------------------------------------------------------------------------

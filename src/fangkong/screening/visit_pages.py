@@ -64,6 +64,7 @@ def relation_label(code: str) -> str:
 
 
 def common(**extra: Any) -> dict[str, Any]:
+    """What every screening template may use: the labels of stored codes and the choices."""
     return {"label": label, "outcomes": list(Outcome), "symptoms": list(Symptom),
             "labels": LABELS, "relation_label": relation_label, **extra}
 
@@ -160,8 +161,8 @@ async def visit_submit(request: Request, *, session: DbSession, settings: Settin
             **_visit_context(session, actor, round_, household), "values": nested_form(items),
             "errors": errors, "flash": request.state.tr.gettext(error.message, **error.params),
             "flash_kind": "error"}, status_code=error.status)
-    return RedirectResponse(f"/screening/rounds/{round_id}/next?done=visit_saved"
-                            f"&last={household.id}", status_code=303)
+    return RedirectResponse(f"/screening/rounds/{round_id}/next?done=visit_saved",
+                            status_code=303)
 
 
 # --- the line list -------------------------------------------------------------------------
