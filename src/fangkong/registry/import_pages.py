@@ -37,6 +37,7 @@ from fangkong.registry.importer import (
     do_save_mapping,
     do_start_import,
     open_header,
+    source_sheet,
 )
 from fangkong.registry.importer_export import preview_rows, rejected_workbook
 from fangkong.registry.importer_fields import (
@@ -84,17 +85,13 @@ _jobs_lock = threading.Lock()
 
 
 def _stored_file(settings: Settings, batch: ImportBatch) -> ImportFile:
-    """The import's uploaded file and its chosen sheet (`counts["sheet"]`, an index)."""
+    """The import's uploaded file, with the sheet it reads."""
     folder = import_dir(settings)
     matches = sorted(folder.glob(f"{batch.id}.*")) if folder.is_dir() else []
     if not matches:
         raise FileGone()
-    source = ImportFile(matches[0], batch.filename)
-    index = int(batch.counts.get("sheet", -1))
-    if index < 0:
-        return source
-    sheets = list_sheets(source)
-    return ImportFile(source.path, source.filename, sheets[index] if index < len(sheets) else None)
+    return source_sheet(ImportFile(matches[0], batch.filename),
+                        int(batch.counts.get("sheet", -1)))
 
 
 def _areas(session: Session, actor: Actor) -> list[tuple[str, str]] | None:
@@ -170,8 +167,6 @@ async def import_upload(
         if path is not None:
             path.unlink(missing_ok=True)
         return _upload_page(request, session, actor, error=error, status_code=422)
-    sheets = list_sheets(source)
-    batch.counts = {**batch.counts, "sheet": sheets.index(sheet) if sheet in sheets else -1}
     path.rename(path.with_name(f"{batch.id}{path.suffix}"))
     return RedirectResponse(f"/registry/import/{batch.id}", status_code=303)
 

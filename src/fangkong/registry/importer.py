@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -45,13 +46,14 @@ from fangkong.registry.importer_source import (
     estimate_rows,
     file_digest,
     grid_resolver,
+    list_sheets,
     open_rows,
     read_header,
 )
 from fangkong.registry.models import ColumnMapping, ImportBatch, ImportRejection
 from fangkong.registry.queries import local_today
 from fangkong.scope import Actor
-from fangkong.tabular import Row, Table
+from fangkong.tabular import EmptyTable, NoHeader, Row, Table
 
 CLI_BATCH = 10_000
 COUNT_NAMES = ("rows", "added", "updated", "unchanged", "rejected", "ignored",
@@ -108,7 +110,27 @@ def open_header(
     session: Session, *, actor: Actor, source: ImportFile, kind: ImportKind | None = None,
     row_number: int | None = None,
 ) -> tuple[Header, Table, Iterator[Row]]:
-    """Open the file and find its header (the actor's saved mappings applied)."""
+    """Open the file and find its header (the actor's saved mappings applied). Without a sheet
+    named, the first sheet with a header is taken (an instructions sheet may come first)."""
+    try:
+        return _open_header(session, actor=actor, source=source, kind=kind,
+                            row_number=row_number)
+    except (NoHeader, EmptyTable):
+        if source.sheet is not None:
+            raise
+        for sheet in list_sheets(source)[1:]:
+            try:
+                return _open_header(session, actor=actor, source=replace(source, sheet=sheet),
+                                    kind=kind, row_number=row_number)
+            except (NoHeader, EmptyTable):
+                continue
+        raise
+
+
+def _open_header(
+    session: Session, *, actor: Actor, source: ImportFile, kind: ImportKind | None,
+    row_number: int | None,
+) -> tuple[Header, Table, Iterator[Row]]:
     table = open_rows(source)
     try:
         saved = {}
@@ -123,6 +145,18 @@ def open_header(
         header = Header(header.kind, header.row, header.cells,
                         map_columns(header.cells, header.kind, saved))
     return header, table, rows
+
+
+def sheet_index(source: ImportFile, table: Table) -> int:
+    """Which sheet of the file the table is (-1: a CSV file, or the sheet is not known)."""
+    sheets = list_sheets(source)
+    return sheets.index(table.sheet) if table.sheet in sheets else -1
+
+
+def source_sheet(source: ImportFile, index: int) -> ImportFile:
+    """The file with its sheet chosen by index (as stored on the import)."""
+    sheets = list_sheets(source) if index >= 0 else []
+    return replace(source, sheet=sheets[index] if 0 <= index < len(sheets) else None)
 
 
 def do_create_import(
@@ -140,6 +174,7 @@ def do_create_import(
                         filename=source.filename[-255:], sha256=file_digest(source.path),
                         actor_id=actor.user_id, status=ImportStatus.DRAFT.value, message="",
                         counts={"header_row": header.row, "size": size,
+                                "sheet": sheet_index(source, table),
                                 "total": estimate_rows(source)})
     session.add(batch)
     session.flush()
@@ -333,6 +368,7 @@ def run_import(
     """
     batch = do_create_import(session, actor=actor, source=source, area_code=area_code,
                              kind=kind, max_mb=max_mb)
+    source = source_sheet(source, int(batch.counts["sheet"]))
     header, table, _rows = open_header(session, actor=actor, source=source,
                                        kind=ImportKind(batch.kind))
     table.close()

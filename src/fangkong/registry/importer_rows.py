@@ -146,9 +146,12 @@ def grid_key(text: str) -> str:
 
 
 def is_total_row(cells: list[Cell]) -> bool:
-    """A summary line (合计, 总计: 1234人 …): its first or second filled cell starts so."""
-    filled = [text for text in (normalise_cell(cell) for cell in cells[:6]) if text][:2]
-    return any(text.replace(" ", "").lower().startswith(TOTAL_PREFIXES) for text in filled)
+    """A summary line (合计, 总计: 1234人 …): its first or second filled cell starts so; or a
+    note line below the table: one filled cell of the form `label: value` (填表人：李四)."""
+    filled = [text for text in (normalise_cell(cell) for cell in cells) if text]
+    if len(filled) == 1 and ":" in filled[0]:
+        return True
+    return any(text.replace(" ", "").lower().startswith(TOTAL_PREFIXES) for text in filled[:2])
 
 
 def raw_texts(cells: list[Cell]) -> list[str]:
@@ -183,11 +186,14 @@ class RowChecker:
         missing = self.width - len(cells)
         return cells + [""] * missing if missing > 0 else cells
 
-    def ignorable(self, cells: list[Cell]) -> bool:
-        """A blank row (nothing in any known column) or a total row."""
-        if all(_blank(cells[index]) for index in self.columns.values()):
-            return True
-        return is_total_row(cells)
+    def blank(self, cells: list[Cell]) -> bool:
+        """Nothing in any known column."""
+        return all(_blank(cells[index]) for index in self.columns.values())
+
+    def refused(self, row: Row, reasons: dict[str, str]) -> Rejected | None:
+        """The rejection of a row at fault, or None for a total or note row (ignored)."""
+        return None if is_total_row(row.cells) else Rejected(row.number, raw_texts(row.cells),
+                                                             reasons)
 
     def word(self, table: dict[str, str], value: Cell, reasons: dict[str, str], name: str,
              message: str | None) -> str | None:
@@ -226,7 +232,7 @@ class RowChecker:
 
     def check_person(self, row: Row) -> PersonIn | Rejected | None:
         cells = self.padded(row.cells)
-        if self.ignorable(cells):
+        if self.blank(cells):
             return None
         reasons: dict[str, str] = {}
         name = _checked(reasons, "name", lambda: _name(self.pick(cells, "name")))
@@ -255,14 +261,14 @@ class RowChecker:
         relation = self.word(RELATION_WORDS, self.pick(cells, "relation"), reasons, "relation",
                              None)
         if reasons:
-            return Rejected(row.number, raw_texts(row.cells), reasons)
+            return self.refused(row, reasons)
         return PersonIn(row.number, str(name), id_type, id_number, sex, birth, phone, residence,
                         occupation, _notes(self.pick(cells, "notes")), relation, tags, grid,
                         household_code, address)
 
     def check_household(self, row: Row) -> HouseholdIn | Rejected | None:
         cells = self.padded(row.cells)
-        if self.ignorable(cells):
+        if self.blank(cells):
             return None
         reasons: dict[str, str] = {}
         code = self.household_code(self.pick(cells, "household_code"), reasons)
@@ -277,7 +283,7 @@ class RowChecker:
                          "household_kind", BAD_KIND)
         grid = self.grid(cells, reasons)
         if reasons:
-            return Rejected(row.number, raw_texts(row.cells), reasons)
+            return self.refused(row, reasons)
         return HouseholdIn(row.number, code, grid, address, head, phone, kind,
                            _notes(self.pick(cells, "notes")))
 
@@ -306,6 +312,11 @@ class RowChecker:
     def birth(self, value: Cell, reasons: dict[str, str]) -> date | None:
         if _blank(value):
             return None
+        if isinstance(value, str) and _YEAR_MONTH.fullmatch(_text(value)):
+            partial = PartialDate.parse(value)  # 出生年月 1980.05 (not an Excel serial number)
+            if partial is None:
+                reasons["birth_date"] = BAD_BIRTH
+            return partial
         try:
             day = parse_date(value, field="birth_date")
         except Invalid:

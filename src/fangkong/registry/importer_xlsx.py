@@ -91,25 +91,24 @@ def _in_phonetic(si: ElementTree.Element, text: ElementTree.Element) -> bool:
     return any(text in list(run.iter()) for run in si.iter(f"{MAIN}rPh"))
 
 
-def _is_date_code(code: str) -> bool:
+def _shows_date(number_format: int, code: str) -> bool:
+    if number_format in DATE_FORMAT_IDS:
+        return True
     bare = _DATE_CODE.sub("", code).lower()
-    return any(letter in bare for letter in "ymdhs") and "general" not in bare
+    return "general" not in bare and any(letter in bare for letter in "ymdhs")
 
 
 def _date_styles(book: zipfile.ZipFile) -> frozenset[int]:
-    """Indexes of the cell formats (the `s` of a cell) that show numbers as dates."""
+    """The cell formats (the `s` of a cell) that show numbers as dates."""
     styles = _read_xml(book, "xl/styles.xml")
     if styles is None:
         return frozenset()
     custom = {int(fmt.get("numFmtId", "0")): fmt.get("formatCode", "")
               for fmt in styles.iter(f"{MAIN}numFmt")}
     xfs = styles.find(f"{MAIN}cellXfs")
-    found = set()
-    for index, xf in enumerate(xfs if xfs is not None else ()):
-        number_format = int(xf.get("numFmtId", "0"))
-        if number_format in DATE_FORMAT_IDS or _is_date_code(custom.get(number_format, "")):
-            found.add(index)
-    return frozenset(found)
+    return frozenset(index for index, xf in enumerate(xfs if xfs is not None else ())
+                     if _shows_date(int(xf.get("numFmtId", "0")),
+                                    custom.get(int(xf.get("numFmtId", "0")), "")))
 
 
 INLINE, SHARED, NUMBER, DATE, TEXT, BOOL, ERROR = range(7)
@@ -154,8 +153,15 @@ class _Cells:
             return html.unescape(value) if "&" in value else value
         if kind == BOOL:
             return value == "1"
+        return self.number(value, kind)
+
+    def number(self, value: str, kind: int) -> Cell:
+        """A number, or for a date-formatted cell its date (with the time when it has one)."""
         number = float(value)
-        return self.epoch + timedelta(days=number) if kind == DATE else number
+        if kind == NUMBER:
+            return number
+        moment = self.epoch + timedelta(days=number)
+        return moment.date() if number.is_integer() else moment
 
     def column(self, letters: str) -> int:
         index = self.columns.get(letters)
