@@ -153,9 +153,11 @@ def search_households_stmt(actor: Actor, round_: ScreeningRound,
 
 
 def to_visit_stmt(round_id: int, area_code: str, *, outcome: str | None = None,
-                  revisits: Sequence[str] = NOT_REACHED) -> HouseholdRows:
-    """Households of an area not yet visited in the round (no visit, or only revisits),
-    never reached first, then by outcome, grid and address."""
+                  revisits: Sequence[str] = NOT_REACHED,
+                  never_reached_first: bool = True) -> HouseholdRows:
+    """Households of an area not yet visited in the round (no visit, or only revisits), by
+    grid and address; never reached first (a grid worker's list) unless told otherwise (a
+    city's list, read in the order of the households' index)."""
     stmt = _with_status(round_id).where(in_scope(Household.area_code.expression, area_code))
     if outcome == "none":
         stmt = stmt.where(HouseholdStatus.outcome.is_(None))
@@ -164,9 +166,12 @@ def to_visit_stmt(round_id: int, area_code: str, *, outcome: str | None = None,
     else:
         stmt = stmt.where(or_(HouseholdStatus.outcome.is_(None),
                               HouseholdStatus.outcome.in_(list(revisits))))
+    place = (Household.area_code, Household.address, Household.id)
+    if not never_reached_first:
+        return stmt.order_by(*place)
     first = case((HouseholdStatus.outcome.is_(None), 0),
                  (HouseholdStatus.outcome == Outcome.NOBODY_HOME.value, 1), else_=2)
-    return stmt.order_by(first, Household.area_code, Household.address, Household.id)
+    return stmt.order_by(first, *place)
 
 
 def page_of(session: Session, stmt: AnySelect, params: PageParams) -> list[Any]:

@@ -70,7 +70,7 @@ def not_visited_page(session: Session, actor: Actor, round_: ScreeningRound,
 ]:
     """One page of the households still to visit; the total comes from the counters."""
     area, prefix = not_visited_scope(session, actor, round_, filters)
-    stmt = to_visit_stmt(round_.id, prefix, outcome=filters.outcome)
+    stmt = to_visit_stmt(round_.id, prefix, outcome=filters.outcome, never_reached_first=False)
     figures = area_figures(session, round_id=round_.id, area_code=prefix)
     items = [not_visited_item(row) for row in page_of(session, stmt, params)]
     return area, Page[NotVisitedRead](items=items, total=count_to_visit(figures, filters.outcome),
@@ -81,7 +81,8 @@ def not_visited_rows(session: Session, actor: Actor, round_: ScreeningRound,
                      filters: NotVisitedFilter) -> tuple[Area, list[NotVisitedRead]]:
     """Every household of the list (up to the export limit), for the spreadsheet."""
     area, prefix = not_visited_scope(session, actor, round_, filters)
-    stmt = to_visit_stmt(round_.id, prefix, outcome=filters.outcome).limit(EXPORT_LIMIT)
+    stmt = to_visit_stmt(round_.id, prefix, outcome=filters.outcome,
+                         never_reached_first=False).limit(EXPORT_LIMIT)
     rows = session.execute(stmt.execution_options(yield_per=5000))
     return area, [not_visited_item(row) for row in rows]
 
