@@ -23,6 +23,8 @@ from fangkong.quarantine import api as quarantine_api
 from fangkong.registry import api as registry_api
 from fangkong.registry import import_pages as registry_import_pages
 from fangkong.registry import pages as registry_pages
+from fangkong.reports import daily_api as reports_daily_api
+from fangkong.reports import daily_pages as reports_daily_pages
 from fangkong.screening import api as screening_api
 from fangkong.screening import pages as screening_pages
 from fangkong.settings import Settings
@@ -65,6 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
         registry_import_pages.router,
         screening_pages.router,
         arrivals_pages.router,
+        reports_daily_pages.router,
     ):
         app.include_router(router, include_in_schema=False)
     for router in (
@@ -75,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         screening_api.router,
         arrivals_api.router,
         quarantine_api.router,
+        reports_daily_api.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route(f"{API_PREFIX}/docs", _docs, include_in_schema=False)

@@ -27,6 +27,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(N_("Arrivals"), "/arrivals/queue", Permission.ARRIVAL_READ),
     NavItem(N_("Registration"), "/arrivals/register", Permission.ARRIVAL_WRITE),
     NavItem(N_("Key areas"), "/arrivals/key-areas", Permission.KEYAREA_READ),
+    NavItem(N_("Daily report"), "/reports/daily", Permission.REPORT_READ),
     NavItem(N_("Users"), "/admin/users", Permission.USER_READ),
     NavItem(N_("Audit log"), "/audit", Permission.AUDIT_READ),
     NavItem(N_("Policy"), "/admin/policy", Permission.POLICY_WRITE),
