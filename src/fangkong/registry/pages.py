@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fangkong.accounts.page_helpers import page_router
@@ -119,7 +120,7 @@ def persons_page(
 
 def _households_of(session: Session, persons: list[Person]) -> list[Household]:
     ids = sorted({p.household_id for p in persons if p.household_id is not None})
-    return [h for i in ids if (h := session.get(Household, i)) is not None]
+    return list(session.scalars(select(Household).where(Household.id.in_(ids)))) if ids else []
 
 
 def _new_context(
