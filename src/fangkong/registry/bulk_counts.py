@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -77,9 +77,10 @@ def _add_tags(session: Session, tags: dict[str, Counter[str]]) -> None:
         counts = Counter(current or {})
         counts.update(changed[grid])
         rows.append({"grid": grid, "new_tags": {tag: n for tag, n in sorted(counts.items()) if n}})
-    session.execute(
-        update(GridCounter).where(GridCounter.area_code == bindparam("grid"))
-        .values(tags=bindparam("new_tags")).execution_options(synchronize_session=False), rows)
+    table = GridCounter.__table__
+    assert isinstance(table, Table)  # noqa: S101 - a mapped class's table
+    session.execute(update(table).where(table.c.area_code == bindparam("grid"))
+                    .values(tags=bindparam("new_tags")), rows)
 
 
 def apply_deltas(session: Session, writer: BulkWriter, deltas: Deltas) -> None:

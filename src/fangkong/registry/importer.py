@@ -237,8 +237,9 @@ def _audit(session: Session, actor: Actor, batch: ImportBatch) -> None:
 class ImportJob:
     """The rows of a started import, checked and upserted one batch per `step`.
 
-    A step's keys (to refuse a person repeated later in the file) count only once the step's
-    transaction is seen committed: the next step compares the stored `next_row` with its own.
+    A step's rows and keys (to refuse a person repeated later in the file) are kept until the
+    next step sees them committed (the stored `next_row` reached their last row); if they were
+    not, the next step imports them again.
     """
 
     def __init__(self, session: Session, *, actor: Actor, batch: ImportBatch,
@@ -253,7 +254,8 @@ class ImportJob:
                                   today or local_today())
         self.seen: set[object] = set()
         self.grids: set[str] = set()
-        self.pending: tuple[int, list[Row], set[object]] | None = None
+        self.chunk: list[Row] = []
+        self.chunk_keys: set[object] = set()
         self.rows = self._catch_up(rows, int(batch.counts.get("next_row", 0)))
 
     def _catch_up(self, rows: Iterator[Row], last: int) -> Iterator[Row]:
@@ -278,15 +280,14 @@ class ImportJob:
         return self.checker.check_household(row)
 
     def _next_chunk(self, batch: ImportBatch, size: int) -> list[Row]:
-        """The rows of this step: the last step's again if it did not commit."""
-        if self.pending is not None:
-            last, chunk, keys = self.pending
-            self.pending = None
-            if int(batch.counts.get("next_row", 0)) >= last:
-                self.seen |= keys
-            else:
-                return chunk
-        return list(itertools.islice(self.rows, size))
+        """The rows of this step: the last step's again when it did not commit (a failed step
+        leaves its rows to the next one), else the next rows of the file."""
+        if self.chunk:
+            if int(batch.counts.get("next_row", 0)) < self.chunk[-1].number:
+                return self.chunk
+            self.seen |= self.chunk_keys
+        self.chunk, self.chunk_keys = list(itertools.islice(self.rows, size)), set()
+        return self.chunk
 
     def step(self, session: Session, *, rows: int) -> bool:
         """Import the next `rows` rows in the caller's transaction; True when the file is done."""
@@ -306,7 +307,7 @@ class ImportJob:
             batch.finished_at = utcnow()
             _audit(session, self.actor, batch)
         session.flush()
-        self.pending = (int(batch.counts["next_row"]), chunk, outcome.keys)
+        self.chunk_keys = outcome.keys
         return done
 
     def _import(

@@ -174,13 +174,14 @@ class RowChecker:
         self.columns = columns
         self.grids = grids
         self.today = today
-        self.width = max(columns.values(), default=0) + 2
-        self.absent = self.width - 1  # an index that always holds ""
+        self.width = max(columns.values(), default=0) + 1
         self._words: dict[tuple[str, str], str | None] = {}
         self._texts: dict[str, str] = {}
 
     def pick(self, cells: list[Cell], name: str) -> Cell:
-        return cells[self.columns.get(name, self.absent)]
+        """The field's cell ("" when the sheet has no such column); `cells` padded."""
+        index = self.columns.get(name)
+        return "" if index is None else cells[index]
 
     def padded(self, cells: list[Cell]) -> list[Cell]:
         missing = self.width - len(cells)
