@@ -111,8 +111,9 @@ def test_a_single_sample_is_the_retest_of_an_earlier_pooled_tube(db: Session) ->
     db.execute(SampleMember.__table__.update().where(
         SampleMember.sample_id == pooled.id).values(retest=Retest.REQUIRED.value))
     collect(db, [persons[0]], "RT-ONE-01", at=hours_ago(2))
-    states = {person_id: retest for person_id, retest in db.execute(select(
-        SampleMember.person_id, SampleMember.retest).where(SampleMember.sample_id == pooled.id))}
+    rows = db.execute(select(SampleMember.person_id, SampleMember.retest).where(
+        SampleMember.sample_id == pooled.id)).all()
+    states = {row.person_id: row.retest for row in rows}
     assert states == {persons[0].id: Retest.DONE, persons[1].id: Retest.REQUIRED,
                       persons[2].id: Retest.REQUIRED}
     before = collect(db, [persons[1]], "RT-OLD-01", at=hours_ago(10) - timedelta(hours=1))

@@ -150,15 +150,13 @@ class LabChecker:
     zone: ZoneInfo
 
     def __post_init__(self) -> None:
-        self.width = max(self.columns.values(), default=0) + 2
-        self.absent = self.width - 1
         self.today = self.now.astimezone(self.zone).date()
         self.latest = self.now + CLOCK_SKEW
         self._times: dict[str, tuple[datetime, bool] | None] = {}
 
     def pick(self, cells: list[Cell], name: str) -> Cell:
-        index = self.columns.get(name, self.absent)
-        return cells[index] if index < len(cells) else ""
+        index = self.columns.get(name)
+        return cells[index] if index is not None and index < len(cells) else ""
 
     def check(self, row: Row) -> LabRow | Rejected | None:
         """A row's meaning, or its rejection, or None for a blank or total row (ignored)."""
