@@ -7,9 +7,10 @@ Message ids are English; zh_Hans is the default locale and its catalog must be c
 from __future__ import annotations
 
 import gettext as _gettext
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from io import BytesIO
@@ -41,18 +42,41 @@ def catalog_files(locale: str) -> list[Traversable]:
                   key=lambda item: item.name)
 
 
+def _compile(po_file: Traversable, locale: str) -> Translations:
+    with po_file.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+@lru_cache(maxsize=64)
+def load_domain(locale: str, domain: str) -> dict[str, str]:
+    """One module's own translations (its .po alone), consulted before the merged catalogs."""
+    for po_file in catalog_files(locale):
+        if po_file.name == f"{domain}.po":
+            compiled = _compile(po_file, locale)._catalog
+            return {key: text for key, text in compiled.items() if isinstance(key, str)}
+    return {}
+
+
 @lru_cache(maxsize=8)
 def load_translations(locale: str) -> _gettext.NullTranslations:
-    """All catalogs of a locale merged, compiled in memory from the .po files at first use."""
-    merged = Translations()
+    """All catalogs of a locale merged, compiled in memory from the .po files at first use.
+
+    The first catalog is the base, so the locale's plural rule (one form in Chinese) holds.
+    Where two modules translate one id apart ("Open": 启用 here, 待处理 there), each module's
+    pages ask their own catalog first (`Translator.gettext(..., domain=)`).
+    """
+    merged: Translations | None = None
     for po_file in catalog_files(locale):
-        with po_file.open("rb") as handle:
-            catalog = read_po(handle, locale=locale)
-        buffer = BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        buffer.seek(0)
-        merged.merge(Translations(buffer))
-    return merged
+        translations = _compile(po_file, locale)
+        if merged is None:
+            merged = translations
+        else:
+            merged.merge(translations)
+    return merged if merged is not None else _gettext.NullTranslations()
 
 
 def negotiate(*candidates: str | None) -> str:
@@ -78,9 +102,16 @@ class Translator:
     def html_lang(self) -> str:
         return "zh-CN" if self.locale == "zh_Hans" else self.locale
 
-    def gettext(self, message: str, **params: object) -> str:
-        text = load_translations(self.locale).gettext(message)
+    def gettext(self, message: str, _domain: str | None = None, **params: object) -> str:
+        """The translation, from the module's own catalog first when a domain is given."""
+        text = load_domain(self.locale, _domain).get(message) if _domain else None
+        if text is None:
+            text = load_translations(self.locale).gettext(message)
         return text % params if params else text
+
+    def domain_gettext(self, domain: str) -> Callable[..., str]:
+        """`gettext` bound to a module's catalog: the `_` of that module's templates."""
+        return partial(self.gettext, _domain=domain)
 
     def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
         text = load_translations(self.locale).ngettext(singular, plural, n)

@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po, write_po
 
 PACKAGE = Path(__file__).resolve().parent
 METHOD_MAP = [("**.py", "python"), ("templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "_core": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 TRANSLATED_LOCALES = ("zh_Hans",)
 
 
@@ -63,7 +63,8 @@ def update(locale: str) -> dict[str, list[str]]:
     for domain, messages in sorted(extract().items()):
         path = po_path(locale, domain)
         old = read_catalog(path, locale)
-        new = Catalog(locale=locale, domain=domain, project="fangkong")
+        new = Catalog(locale=locale, domain=domain, project="fangkong",
+                      creation_date=old.creation_date, revision_date=old.revision_date)
         for key, locations in messages.items():
             previous = old.get(key if isinstance(key, str) else key[0])
             new.add(key, previous.string if previous else ("", "") if isinstance(key, tuple)

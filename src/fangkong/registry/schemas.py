@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from fangkong.errors import Invalid
-from fangkong.i18n import N_
 from fangkong.registry.codes import (
     LABELS,
     HouseholdKind,
@@ -25,26 +24,11 @@ from fangkong.registry.validators import mask_id_number, mask_phone, parse_date
 GRID_PATTERN = r"^[0-9]{2,32}$"
 CODE_PATTERN = r"^[0-9A-Za-z\-]{1,40}$"
 
-# LABELS is keyed by the enum members, which compare equal to their strings: IdType.OTHER and
-# Relation.OTHER are one key there, so the document type gets its own label here; and "Active"
-# is translated differently by another module's catalog (the catalogs are merged).
-_LABEL_OVERRIDES: dict[tuple[type[StrEnum], str], str] = {
-    (IdType, IdType.OTHER.value): N_("Other document"),
-    (PersonStatus, PersonStatus.ACTIVE.value): N_("In the register"),
-}
-
-
 def label_of(kind: type[StrEnum], value: str | None) -> str:
     """The message id of a stored code's label (translate it at the edge)."""
     if value is None:
         return ""
-    override = _LABEL_OVERRIDES.get((kind, value))
-    if override is not None:
-        return override
-    try:
-        return LABELS.get(kind(value), value)
-    except ValueError:
-        return value
+    return LABELS.get((kind, value), value)
 
 
 def choices(kind: type[StrEnum]) -> list[tuple[str, str]]:

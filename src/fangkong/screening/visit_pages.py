@@ -59,8 +59,7 @@ DONE = {"visit_saved": N_("The visit has been saved.")}
 
 
 def relation_label(code: str) -> str:
-    known = code in Relation._value2member_map_
-    return REGISTRY_LABELS[Relation(code)] if known else code
+    return REGISTRY_LABELS.get((Relation, code), code)
 
 
 def common(**extra: Any) -> dict[str, Any]:

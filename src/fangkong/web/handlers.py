@@ -18,13 +18,18 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def error_domain(error: DomainError) -> str:
+    """The catalog of the module that raised the error (`fangkong.registry.x` → registry)."""
+    parts = type(error).__module__.split(".")
+    return parts[1] if len(parts) > 2 else "core"
+
+
 def error_response(request: Request, error: DomainError) -> Response:
     tr = request.state.tr
-    message = tr.gettext(error.message, **error.params) if error.params else tr.gettext(
-        error.message
-    )
+    domain = error_domain(error)
+    message = tr.gettext(error.message, domain, **error.params)
     if is_api(request):
-        fields = {name: tr.gettext(text) for name, text in error.fields.items()}
+        fields = {name: tr.gettext(text, domain) for name, text in error.fields.items()}
         headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
         return JSONResponse(
             {"code": error.code, "message": message, "fields": fields},
@@ -34,7 +39,8 @@ def error_response(request: Request, error: DomainError) -> Response:
     if isinstance(error, Unauthenticated):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-    context = {"error": error, "message": message}
+    fields = {name: tr.gettext(text, domain) for name, text in error.fields.items()}
+    context = {"error": error, "message": message, "fields": fields}
     return render(request, "error.html", context, status_code=error.status)
 
 

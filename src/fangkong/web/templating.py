@@ -18,6 +18,12 @@ templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 
 
+def template_domain(name: str) -> str:
+    """The catalog of a template: its module's (`registry/x.html` → registry), else core."""
+    head, _, rest = name.partition("/")
+    return head if rest and head not in ("macros", "public") else "core"
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
@@ -25,7 +31,8 @@ def render(
     tr = request.state.tr
     principal = getattr(request.state, "principal", None)
     base: dict[str, Any] = {
-        "_": tr.gettext,
+        "_": tr.domain_gettext(template_domain(name)),
+        "_core": tr.domain_gettext("core"),
         "ngettext": tr.ngettext,
         "tr": tr,
         "principal": principal,
