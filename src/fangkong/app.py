@@ -20,6 +20,7 @@ from fangkong.arrivals import pages as arrivals_pages
 from fangkong.db import make_engine, make_session_factory
 from fangkong.i18n import Translator, negotiate
 from fangkong.quarantine import api as quarantine_api
+from fangkong.quarantine import pages as quarantine_pages
 from fangkong.registry import api as registry_api
 from fangkong.registry import import_pages as registry_import_pages
 from fangkong.registry import pages as registry_pages
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
         registry_import_pages.router,
         screening_pages.router,
         arrivals_pages.router,
+        quarantine_pages.router,
         reports_daily_pages.router,
     ):
         app.include_router(router, include_in_schema=False)

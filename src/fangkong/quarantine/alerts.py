@@ -173,6 +173,15 @@ def list_alerts_of(session: Session, quarantine_id: int) -> list[Alert]:
     return list(session.scalars(stmt))
 
 
+def alerts_of_checks(session: Session, check_ids: list[int]) -> dict[int, str]:
+    """{check id: the kind of the alert it raised}."""
+    if not check_ids:
+        return {}
+    keys = {f"check:{check_id}": check_id for check_id in check_ids}
+    stmt = select(Alert.dedupe_key, Alert.kind).where(Alert.dedupe_key.in_(keys))
+    return {keys[key]: kind for key, kind in session.execute(stmt) if key in keys}
+
+
 def do_acknowledge_alert(session: Session, *, actor: Actor, alert: Alert, data: AlertAck) -> Alert:
     """确认: someone has seen the alert and says what was done; `close` ends it."""
     actor.require(Permission.ALERT_ACK)

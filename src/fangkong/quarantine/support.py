@@ -14,7 +14,7 @@ from fangkong.accounts.audit import AuditAction, do_audit
 from fangkong.accounts.models import User
 from fangkong.counters import bump_daily
 from fangkong.db import utcnow
-from fangkong.errors import Conflict, Invalid, NotFound
+from fangkong.errors import Conflict, Invalid, NotFound, TooManyRequests
 from fangkong.i18n import N_
 from fangkong.permissions import Permission
 from fangkong.quarantine.actions import NotActive, actor_name
@@ -50,6 +50,17 @@ class SupportInvalid(Invalid):
     code = "quarantine.support_invalid"
 
 
+class TooManyRequestsOpen(TooManyRequests):
+    code = "quarantine.too_many_support_requests"
+
+    @classmethod
+    def default_message(cls) -> str:
+        return N_("Several of your requests are still open. Please call your grid worker.")
+
+
+OPEN_BY_PERSON = 5
+
+
 def overdue_condition(now: datetime) -> ColumnElement[bool]:
     return and_(SupportRequest.status.in_(OPEN_SUPPORT), SupportRequest.due_at < now)
 
@@ -75,6 +86,8 @@ def do_request_support(
         raise NotFound()
     if quarantine.status != QuarantineStatus.ACTIVE.value:
         raise NotActive()
+    if by_person and _open_of(session, quarantine.id) >= OPEN_BY_PERSON:
+        raise TooManyRequestsOpen()
     moment = now or utcnow()
     person = session.get(Person, quarantine.person_id)
     request = SupportRequest(
@@ -92,6 +105,12 @@ def do_request_support(
              detail={**data.model_dump(mode="json"), "quarantine_id": quarantine.id,
                      "by_person": by_person})
     return request
+
+
+def _open_of(session: Session, quarantine_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(SupportRequest).where(
+        SupportRequest.quarantine_id == quarantine_id,
+        SupportRequest.status.in_(OPEN_SUPPORT))) or 0
 
 
 def _require(actor: Actor, request: SupportRequest) -> None:
