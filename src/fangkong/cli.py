@@ -40,6 +40,9 @@ def demo(
     communities: Annotated[int, typer.Option(help="communities per street", min=1, max=50)] = 2,
     grids: Annotated[int, typer.Option(help="grids per community", min=1, max=50)] = 2,
     seed: Annotated[int, typer.Option(help="random seed of the generated data")] = 2020,
+    persons: Annotated[int, typer.Option(
+        help="generated residents (up to the whole city, 9066906)", min=0, max=10_000_000,
+    )] = 20_000,
 ) -> None:
     """Create the demo city (Changchun) and its demo accounts; existing data is reused."""
     from fangkong.demo import DEMO_PASSWORD, PERSONAS, do_build_demo  # noqa: PLC0415 - heavy
@@ -48,7 +51,8 @@ def demo(
     engine = make_engine(config)
     upgrade(engine)
     with transaction(engine) as session:
-        created = do_build_demo(session, size=DemoSize(communities, grids), seed=seed)
+        created = do_build_demo(session, size=DemoSize(communities, grids), seed=seed,
+                                persons=persons)
     console.print(f"demo city: {created} areas created" if created else "demo city: reused")
     table = Table(title=f"demo accounts (password: {DEMO_PASSWORD})")
     for column in ("username", "role", "area", "who"):

@@ -12,7 +12,9 @@ from fangkong.accounts.schemas import UserCreate
 from fangkong.areas.demo import DemoSize, do_build_demo_tree
 from fangkong.arrivals.demo import do_seed_demo_arrivals_policy
 from fangkong.permissions import Role
+from fangkong.registry.demo import do_load_demo_population
 from fangkong.scope import SYSTEM
+from fangkong.screening.demo import do_build_demo_round
 
 DEMO_PASSWORD = "Changchun2020"  # noqa: S105 - printed for the demo accounts on purpose
 
@@ -46,8 +48,14 @@ PERSONAS: tuple[Persona, ...] = (
 )
 
 
-def do_build_demo(session: Session, *, size: DemoSize = DemoSize(), seed: int = 2020) -> int:
-    """The demo city and its personas; what exists already is kept. Returns areas created."""
+def do_build_demo(
+    session: Session, *, size: DemoSize = DemoSize(), seed: int = 2020, persons: int = 0,
+) -> int:
+    """The demo city and its personas; what exists already is kept. Returns areas created.
+
+    With `persons`, the city is also filled with that many generated residents (through the
+    importer's bulk path) and a screening round in progress with visits to most households.
+    """
     created = do_build_demo_tree(session, size=size, seed=seed)
     do_seed_demo_arrivals_policy(session)
     for persona in PERSONAS:
@@ -56,4 +64,7 @@ def do_build_demo(session: Session, *, size: DemoSize = DemoSize(), seed: int = 
                 username=persona.username, display_name=persona.display_name,
                 role=persona.role, area_code=persona.area_code, password=DEMO_PASSWORD,
             ))
+    if persons > 0:
+        do_load_demo_population(session, persons=persons, seed=seed)
+        do_build_demo_round(session, seed=seed)
     return created
