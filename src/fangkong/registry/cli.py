@@ -18,7 +18,7 @@ from fangkong.i18n import N_, Translator, negotiate
 from fangkong.registry.demo import do_load_demo_population
 from fangkong.registry.importer import CLI_BATCH, COUNT_NAMES, ImportStatus, run_import
 from fangkong.registry.importer_export import rejected_workbook
-from fangkong.registry.importer_fields import ImportKind
+from fangkong.registry.importer_fields import DOMAIN, ImportKind
 from fangkong.registry.importer_source import ImportFile, max_import_mb
 from fangkong.registry.models import ImportBatch
 from fangkong.scope import SYSTEM, Actor
@@ -48,10 +48,10 @@ def _actor(settings: Settings, username: str | None) -> Actor:
 
 def summary(batch: ImportBatch, tr: Translator) -> Table:
     table = Table(title=f"{batch.filename} → {batch.area_code}")
-    table.add_column(tr.gettext(N_("Result")))
-    table.add_column(tr.gettext(N_("Rows")), justify="right")
+    table.add_column(tr.gettext(N_("Result"), DOMAIN))
+    table.add_column(tr.gettext(N_("Rows"), DOMAIN), justify="right")
     for name in COUNT_NAMES:
-        table.add_row(tr.gettext(COUNT_LABELS[name]), str(batch.counts.get(name, 0)))
+        table.add_row(tr.gettext(COUNT_LABELS[name], DOMAIN), str(batch.counts.get(name, 0)))
     return table
 
 
@@ -100,7 +100,8 @@ def import_command(
             rejected.write_bytes(rejected_workbook(session, batch, tr))
             console.print(f"rejected rows written to {rejected}")
     except DomainError as error:
-        console.print(f"[red]{tr.gettext(error.message, **error.params)}[/red] ({error.code})")
+        message = tr.gettext(error.message, DOMAIN, **error.params)
+        console.print(f"[red]{message}[/red] ({error.code})")
         raise typer.Exit(2) from error
     finally:
         session.close()

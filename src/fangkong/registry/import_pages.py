@@ -41,6 +41,7 @@ from fangkong.registry.importer import (
 )
 from fangkong.registry.importer_export import preview_rows, rejected_workbook
 from fangkong.registry.importer_fields import (
+    DOMAIN,
     FIELDS,
     KIND_FIELDS,
     KIND_LABELS,
@@ -116,7 +117,7 @@ def _upload_page(request: Request, session: Session, actor: Actor, *,
         "kinds": KIND_LABELS, "chosen_area": request.query_params.get("area", actor.area_code),
     }
     if error is not None:
-        context.update(flash=tr.gettext(error.message, **error.params), flash_kind="error")
+        context.update(flash=tr.gettext(error.message, DOMAIN, **error.params), flash_kind="error")
     return render(request, "registry/import.html", context, status_code=status_code)
 
 

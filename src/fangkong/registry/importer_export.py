@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from fangkong.i18n import N_, Translator
 from fangkong.registry.importer import ImportJob, list_rejections
-from fangkong.registry.importer_fields import Header
+from fangkong.registry.importer_fields import DOMAIN, Header
 from fangkong.registry.importer_rows import Rejected
 from fangkong.registry.importer_source import ImportFile
 from fangkong.registry.models import ImportBatch
@@ -65,15 +65,15 @@ def preview_rows(
 def rejected_workbook(session: Session, batch: ImportBatch, tr: Translator) -> bytes:
     """The rejected rows under the file's header row, with the reasons in the last column."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(tr.gettext(N_("Rejected rows"))[:31])
+    sheet = book.create_sheet(tr.gettext(N_("Rejected rows"), DOMAIN)[:31])
     entries = list_rejections(session, batch.id)
     header = next((entry.raw for entry in entries if not entry.reasons), [])
     width = max([len(header)] + [len(entry.raw) for entry in entries])
-    sheet.append([*header, *[""] * (width - len(header)), tr.gettext(REASON)])
+    sheet.append([*header, *[""] * (width - len(header)), tr.gettext(REASON, DOMAIN)])
     for entry in entries:
         if not entry.reasons:
             continue
-        reasons = REASON_SEPARATOR.join(tr.gettext(reason) for reason in entry.reasons)
+        reasons = REASON_SEPARATOR.join(tr.gettext(reason, DOMAIN) for reason in entry.reasons)
         sheet.append([*entry.raw, *[""] * (width - len(entry.raw)), reasons])
     buffer = io.BytesIO()
     book.save(buffer)

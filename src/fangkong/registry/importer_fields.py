@@ -17,6 +17,7 @@ from fangkong.registry.codes import HouseholdKind, IdType, Relation, Residence, 
 from fangkong.tabular import Cell, EmptyTable, NoHeader, Row, header_key, normalise_cell
 
 HEADER_SCAN = 30
+DOMAIN = "registry"  # the catalog of the registry's messages
 
 
 class ImportKind(StrEnum):

@@ -11,54 +11,54 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple, TypeVar
 
 from fangkong.errors import Invalid
 from fangkong.i18n import N_
 from fangkong.registry.codes import IdType
+from fangkong.registry.importer_cells import (
+    BAD_BIRTH,
+    BAD_HOUSEHOLD_CODE,
+    BAD_TAG,
+    BIRTH_MISMATCH,
+    BIRTH_RANGE,
+    LONG_ADDRESS,
+    LONG_OCCUPATION,
+    CachedCheck,
+    PartialDate,
+    birth_check,
+    blank,
+    check_address,
+    check_household_code,
+    check_name,
+    check_notes,
+    check_occupation,
+    check_phone,
+    check_tags,
+    text,
+    word_check,
+)
 from fangkong.registry.importer_fields import (
     HOUSEHOLD_KIND_WORDS,
     ID_TYPE_WORDS,
-    NO_TAG_WORDS,
     RELATION_WORDS,
     RESIDENCE_WORDS,
     SEX_WORDS,
-    TAG_SEPARATORS,
-    TAG_WORDS,
     TOTAL_PREFIXES,
-    word_key,
 )
-from fangkong.registry.validators import (
-    EARLIEST_BIRTH,
-    ResidentId,
-    normalise_name,
-    normalise_phone,
-    normalise_text,
-    parse_date,
-    parse_id_number,
-)
+from fangkong.registry.validators import ResidentId, normalise_text, parse_id_number
 from fangkong.tabular import Cell, Row, normalise_cell
 
 T = TypeVar("T")
-ADDRESS_LENGTH = 200
-OCCUPATION_LENGTH = 100
 DOCUMENT_LENGTH = 32
-HOUSEHOLD_CODE = re.compile(r"[0-9A-Za-z\-]{1,40}")
 _GRID_NOISE = re.compile(r"[\s/\\\-—>›·]+")
-_YEAR_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?|(\d{4})(\d{2})")
 
 BAD_SEX = N_("The sex is not 男 (male) or 女 (female).")
 BAD_RESIDENCE = N_("The residence is not one of 户籍, 常住, 暂住, 流动.")
-BAD_TAG = N_("A special group is not one of 独居老人, 残疾人, 低保, 孕产妇, 慢性病, 婴幼儿.")
 BAD_KIND = N_("The household type is not 家庭户 or 集体户.")
-BAD_BIRTH = N_("The birth date is not a date, such as 1985-03-12.")
-BIRTH_RANGE = N_("The birth date must lie between 1880 and today.")
-BIRTH_MISMATCH = N_("The birth date does not match the one in the ID number.")
 SEX_MISMATCH = N_("The sex does not match the one in the ID number.")
 LONG_DOCUMENT = N_("The document number is too long.")
-LONG_ADDRESS = N_("The address is longer than 200 characters.")
-LONG_OCCUPATION = N_("The occupation is longer than 100 characters.")
-BAD_HOUSEHOLD_CODE = N_("A household number has at most 40 letters, digits and dashes.")
 NO_PLACE = N_("Give an address or a household number.")
 NO_ADDRESS = N_("The address is empty.")
 NO_KEY = N_("Give a household number or an address.")
@@ -154,139 +154,122 @@ def is_total_row(cells: list[Cell]) -> bool:
     return any(text.replace(" ", "").lower().startswith(TOTAL_PREFIXES) for text in filled[:2])
 
 
+__all__ = ["BAD_BIRTH", "BAD_HOUSEHOLD_CODE", "BAD_TAG", "BIRTH_MISMATCH", "BIRTH_RANGE",
+           "LONG_ADDRESS", "LONG_OCCUPATION"]
+
+
 def raw_texts(cells: list[Cell]) -> list[str]:
     """A row's cells as text, kept as typed (for the rejected-rows download)."""
     return [cell if isinstance(cell, str) else normalise_cell(cell) for cell in cells]
 
 
-def _blank(value: Cell) -> bool:
-    return value is None or value == "" or (isinstance(value, str) and not value.strip())
+PERSON_FIELDS = ("name", "id_type", "id_number", "sex", "birth_date", "phone",
+                 "household_code", "address", "occupation", "grid", "tags", "residence",
+                 "relation", "notes")
+HOUSEHOLD_FIELDS = ("household_code", "address", "head_name", "phone", "household_kind", "grid",
+                    "notes")
 
 
-def _text(value: Cell) -> str:
-    return normalise_text(value) if isinstance(value, str) else normalise_cell(value)
+def _fields_getter(columns: dict[str, int], names: tuple[str, ...], width: int) -> Callable[
+        [list[Cell]], tuple[Cell, ...]]:
+    """The cells of the named fields of a row padded to width + 1 ("" for absent fields)."""
+    return itemgetter(*(columns.get(name, width) for name in names))
 
 
 class RowChecker:
-    """Checks rows of one sheet: the columns of each field, the chosen area's grids, today."""
+    """Checks rows of one sheet: the columns of each field, the chosen area's grids, today.
+    Cells are checked through caches: a value repeated down the sheet is checked once."""
 
     def __init__(self, columns: dict[str, int], grids: GridResolver, today: date) -> None:
         self.columns = columns
         self.grids = grids
         self.today = today
         self.width = max(columns.values(), default=0) + 1
-        self._words: dict[tuple[str, str], str | None] = {}
-        self._texts: dict[str, str] = {}
-
-    def pick(self, cells: list[Cell], name: str) -> Cell:
-        """The field's cell ("" when the sheet has no such column); `cells` padded."""
-        index = self.columns.get(name)
-        return "" if index is None else cells[index]
+        self.pad: list[Cell] = [""] * (self.width + 1)
+        self.persons = _fields_getter(columns, PERSON_FIELDS, self.width)
+        self.households = _fields_getter(columns, HOUSEHOLD_FIELDS, self.width)
+        self.name = CachedCheck(check_name)
+        self.id_type = CachedCheck(word_check(ID_TYPE_WORDS, None))
+        self.sex = CachedCheck(word_check(SEX_WORDS, BAD_SEX))
+        self.birth = CachedCheck(birth_check(today))
+        self.household_code = CachedCheck(check_household_code)
+        self.address = CachedCheck(check_address)
+        self.occupation = CachedCheck(check_occupation)
+        self.tags = CachedCheck(check_tags)
+        self.residence = CachedCheck(word_check(RESIDENCE_WORDS, BAD_RESIDENCE))
+        self.relation = CachedCheck(word_check(RELATION_WORDS, None))
+        self.kind = CachedCheck(word_check(HOUSEHOLD_KIND_WORDS, BAD_KIND))
 
     def padded(self, cells: list[Cell]) -> list[Cell]:
-        missing = self.width - len(cells)
-        return cells + [""] * missing if missing > 0 else cells
-
-    def blank(self, cells: list[Cell]) -> bool:
-        """Nothing in any known column."""
-        return all(_blank(cells[index]) for index in self.columns.values())
+        return cells + self.pad if len(cells) <= self.width else cells[: self.width] + self.pad
 
     def refused(self, row: Row, reasons: dict[str, str]) -> Rejected | None:
-        """The rejection of a row at fault, or None for a total or note row (ignored)."""
-        return None if is_total_row(row.cells) else Rejected(row.number, raw_texts(row.cells),
-                                                             reasons)
-
-    def word(self, table: dict[str, str], value: Cell, reasons: dict[str, str], name: str,
-             message: str | None) -> str | None:
-        """A coded cell through its word table; unknown words are rejected with `message`, or
-        read as the table's `other` when `message` is None."""
-        if _blank(value):
+        """The rejection of a row at fault, or None for a total or note row, or a row of
+        nothing but spaces (ignored)."""
+        if is_total_row(row.cells) or all(blank(cell) for cell in row.cells):
             return None
-        text = _text(value)
-        key = (name, text)
-        if key not in self._words:
-            self._words[key] = table.get(word_key(text), None if message else "other")
-        code = self._words[key]
-        if code is None and message is not None:
-            reasons[name] = message
-        return code
+        return Rejected(row.number, raw_texts(row.cells), reasons)
 
-    def text(self, value: Cell) -> str | None:
-        """A free-text cell, normalised; repeated texts (addresses) normalised once."""
-        if _blank(value):
-            return None
-        if isinstance(value, str):
-            found = self._texts.get(value)
-            if found is None:
-                if len(self._texts) > 200_000:
-                    self._texts.clear()
-                found = self._texts[value] = normalise_text(value)
-            return found
-        return normalise_cell(value)
-
-    def grid(self, cells: list[Cell], reasons: dict[str, str]) -> str:
+    def grid(self, value: Cell, reasons: dict[str, str]) -> str:
         try:
-            return self.grids.resolve(self.pick(cells, "grid"))
+            return self.grids.resolve(value)
         except Invalid as error:
             reasons["grid"] = error.message
             return ""
 
     def check_person(self, row: Row) -> PersonIn | Rejected | None:
-        cells = self.padded(row.cells)
-        if self.blank(cells):
+        cells = self.persons(self.padded(row.cells))
+        if not any(cells):
             return None
+        (name_cell, type_cell, id_cell, sex_cell, birth_cell, phone_cell, code_cell,
+         address_cell, occupation_cell, grid_cell, tags_cell, residence_cell, relation_cell,
+         notes_cell) = cells
         reasons: dict[str, str] = {}
-        name = _checked(reasons, "name", lambda: _name(self.pick(cells, "name")))
-        id_type = self.word(ID_TYPE_WORDS, self.pick(cells, "id_type"), reasons, "id_type",
-                            None) or IdType.RESIDENT_ID.value
-        sex = self.word(SEX_WORDS, self.pick(cells, "sex"), reasons, "sex", BAD_SEX)
-        birth = self.birth(self.pick(cells, "birth_date"), reasons)
-        raw_id = self.pick(cells, "id_number")
-        id_number: str | None = None
-        if not _blank(raw_id):
-            id_number, sex, birth = self.document(id_type, raw_id, sex, birth, reasons)
+        name = self.name(name_cell, reasons, "name")
+        id_type = self.id_type(type_cell, reasons, "id_type") or IdType.RESIDENT_ID.value
+        sex = self.sex(sex_cell, reasons, "sex")
+        birth = self.birth(birth_cell, reasons, "birth_date")
+        id_number = None
+        if not blank(id_cell):
+            id_number, sex, birth = self.document(id_type, id_cell, sex, birth, reasons)
         if isinstance(birth, PartialDate):
             birth = None  # a year and month alone is not stored
-        phone = self.phone(self.pick(cells, "phone"), reasons)
-        household_code = self.household_code(self.pick(cells, "household_code"), reasons)
-        address = self.address(self.pick(cells, "address"), reasons)
-        if household_code is None and address is None and "address" not in reasons:
+        phone = _checked(reasons, "phone", lambda: check_phone(phone_cell))
+        household_code = self.household_code(code_cell, reasons, "household_code")
+        address = self.address(address_cell, reasons, "address")
+        if household_code is None and address is None and not reasons.keys() & {
+                "household_code", "address"}:
             reasons["address"] = NO_PLACE
-        occupation = self.text(self.pick(cells, "occupation"))
-        if occupation is not None and len(occupation) > OCCUPATION_LENGTH:
-            reasons["occupation"] = LONG_OCCUPATION
-        grid = self.grid(cells, reasons)
-        tags = self.tags(self.pick(cells, "tags"), reasons)
-        residence = self.word(RESIDENCE_WORDS, self.pick(cells, "residence"), reasons,
-                              "residence", BAD_RESIDENCE)
-        relation = self.word(RELATION_WORDS, self.pick(cells, "relation"), reasons, "relation",
-                             None)
+        occupation = self.occupation(occupation_cell, reasons, "occupation")
+        grid = self.grid(grid_cell, reasons)
+        tags = self.tags(tags_cell, reasons, "tags")
+        residence = self.residence(residence_cell, reasons, "residence")
+        relation = self.relation(relation_cell, reasons, "relation")
         if reasons:
             return self.refused(row, reasons)
         return PersonIn(row.number, str(name), id_type, id_number, sex, birth, phone, residence,
-                        occupation, _notes(self.pick(cells, "notes")), relation, tags, grid,
+                        occupation, check_notes(notes_cell), relation, tags, grid,
                         household_code, address)
 
     def check_household(self, row: Row) -> HouseholdIn | Rejected | None:
-        cells = self.padded(row.cells)
-        if self.blank(cells):
+        cells = self.households(self.padded(row.cells))
+        if not any(cells):
             return None
+        code_cell, address_cell, head_cell, phone_cell, kind_cell, grid_cell, notes_cell = cells
         reasons: dict[str, str] = {}
-        code = self.household_code(self.pick(cells, "household_code"), reasons)
-        address = self.address(self.pick(cells, "address"), reasons)
-        if code is None and address is None and "address" not in reasons:
+        code = self.household_code(code_cell, reasons, "household_code")
+        address = self.address(address_cell, reasons, "address")
+        if code is None and address is None and not reasons.keys() & {
+                "household_code", "address"}:
             reasons["address"] = NO_KEY
-        head_cell = self.pick(cells, "head_name")
-        head = None if _blank(head_cell) else _checked(reasons, "head_name",
-                                                        lambda: _name(head_cell))
-        phone = self.phone(self.pick(cells, "phone"), reasons)
-        kind = self.word(HOUSEHOLD_KIND_WORDS, self.pick(cells, "household_kind"), reasons,
-                         "household_kind", BAD_KIND)
-        grid = self.grid(cells, reasons)
+        head = None if blank(head_cell) else self.name(head_cell, reasons, "head_name")
+        phone = _checked(reasons, "phone", lambda: check_phone(phone_cell))
+        kind = self.kind(kind_cell, reasons, "household_kind")
+        grid = self.grid(grid_cell, reasons)
         if reasons:
             return self.refused(row, reasons)
         return HouseholdIn(row.number, code, grid, address, head, phone, kind,
-                           _notes(self.pick(cells, "notes")))
+                           check_notes(notes_cell))
 
     def document(
         self, id_type: str, raw: Cell, sex: str | None, birth: date | None,
@@ -294,7 +277,7 @@ class RowChecker:
     ) -> tuple[str | None, str | None, date | None]:
         """(number, sex, birth date): a resident ID gives both and must agree with them."""
         if id_type != IdType.RESIDENT_ID.value:
-            number = "".join(_text(raw).split()).upper()
+            number = "".join(text(raw).split()).upper()
             if len(number) > DOCUMENT_LENGTH:
                 reasons["id_number"] = LONG_DOCUMENT
             return number, sex, birth
@@ -304,79 +287,10 @@ class RowChecker:
             return None, sex, birth
         if sex is not None and sex != resident.sex:
             reasons["sex"] = SEX_MISMATCH
-        if isinstance(birth, PartialDate):
-            birth = birth.check(resident.birth_date, reasons)
-        elif birth is not None and birth != resident.birth_date:
+        if birth is not None and not (birth.matches(resident.birth_date) if isinstance(
+                birth, PartialDate) else birth == resident.birth_date):
             reasons["birth_date"] = BIRTH_MISMATCH
         return resident.number, resident.sex, resident.birth_date
-
-    def birth(self, value: Cell, reasons: dict[str, str]) -> date | None:
-        if _blank(value):
-            return None
-        if isinstance(value, str) and _YEAR_MONTH.fullmatch(_text(value)):
-            partial = PartialDate.parse(value)  # 出生年月 1980.05 (not an Excel serial number)
-            if partial is None:
-                reasons["birth_date"] = BAD_BIRTH
-            return partial
-        try:
-            day = parse_date(value, field="birth_date")
-        except Invalid:
-            partial = PartialDate.parse(value)
-            if partial is None:
-                reasons["birth_date"] = BAD_BIRTH
-            return partial
-        if not EARLIEST_BIRTH <= day <= self.today:
-            reasons["birth_date"] = BIRTH_RANGE
-        return day
-
-    def phone(self, value: Cell, reasons: dict[str, str]) -> str | None:
-        return None if _blank(value) else _checked(reasons, "phone", lambda: _phone(value))
-
-    def household_code(self, value: Cell, reasons: dict[str, str]) -> str | None:
-        if _blank(value):
-            return None
-        code = "".join(_text(value).split())
-        if not HOUSEHOLD_CODE.fullmatch(code):
-            reasons["household_code"] = BAD_HOUSEHOLD_CODE
-        return code
-
-    def address(self, value: Cell, reasons: dict[str, str]) -> str | None:
-        address = self.text(value)
-        if address is not None and len(address) > ADDRESS_LENGTH:
-            reasons["address"] = LONG_ADDRESS
-        return address
-
-    def tags(self, value: Cell, reasons: dict[str, str]) -> tuple[str, ...] | None:
-        if _blank(value):
-            return None
-        words = [word_key(part) for part in TAG_SEPARATORS.split(_text(value)) if part]
-        if all(part in NO_TAG_WORDS for part in words):
-            return ()
-        codes = {TAG_WORDS.get(part) for part in words if part not in NO_TAG_WORDS}
-        if None in codes:
-            reasons["tags"] = BAD_TAG
-            return None
-        return tuple(sorted(code for code in codes if code is not None))
-
-
-class PartialDate(date):
-    """A birth year and month without the day (出生年月 1985.03); matched against the ID's."""
-
-    @classmethod
-    def parse(cls, value: Cell) -> PartialDate | None:
-        match = _YEAR_MONTH.fullmatch(_text(value))
-        if match is None:
-            return None
-        year, month = (match[1], match[2]) if match[1] else (match[3], match[4])
-        try:
-            return cls(int(year), int(month), 1)
-        except ValueError:
-            return None
-
-    def check(self, day: date, reasons: dict[str, str]) -> date:
-        if (self.year, self.month) != (day.year, day.month):
-            reasons["birth_date"] = BIRTH_MISMATCH
-        return day
 
 
 def _checked(reasons: dict[str, str], name: str, check: Callable[[], T]) -> T | None:
@@ -386,17 +300,3 @@ def _checked(reasons: dict[str, str], name: str, check: Callable[[], T]) -> T | 
     except Invalid as error:
         reasons[name] = error.message
         return None
-
-
-def _name(value: Cell) -> str:
-    return normalise_name(value if isinstance(value, str) else normalise_cell(value))
-
-
-def _phone(value: Cell) -> str:
-    return normalise_phone(value if isinstance(value, str | int | float) else _text(value))
-
-
-def _notes(value: Cell) -> str | None:
-    if _blank(value):
-        return None
-    return value.strip() if isinstance(value, str) else normalise_cell(value)
