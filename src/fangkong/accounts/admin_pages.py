@@ -24,6 +24,7 @@ from fangkong.accounts.page_helpers import (
     page_of,
     page_router,
     query_filter,
+    translate,
 )
 from fangkong.accounts.queries import (
     access_token,
@@ -60,7 +61,7 @@ DONE = {
 
 def _done(request: Request) -> dict[str, Any]:
     message = DONE.get(request.query_params.get("done", ""))
-    return {"flash": request.state.tr.gettext(message)} if message else {}
+    return {"flash": translate(request, message)} if message else {}
 
 
 @router.get("/admin/users")

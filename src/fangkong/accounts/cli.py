@@ -21,6 +21,7 @@ from fangkong.permissions import Role
 from fangkong.scope import SYSTEM
 from fangkong.settings import Settings
 from fangkong.web.forms import validate
+from fangkong.web.handlers import error_domain
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()
@@ -36,9 +37,10 @@ def unit_of_work(*, write: bool = True) -> Iterator[Session]:
         with transaction(engine if write else make_session_factory(engine)) as session:
             yield session
     except DomainError as error:
-        console.print(f"[red]{tr.gettext(error.message, **error.params)}[/red]")
+        domain = error_domain(error)
+        console.print(f"[red]{tr.gettext(error.message, domain, **error.params)}[/red]")
         for name, message in error.fields.items():
-            console.print(f"  {name}: {tr.gettext(message)}")
+            console.print(f"  {name}: {tr.gettext(message, domain)}")
         raise typer.Exit(1) from error
 
 

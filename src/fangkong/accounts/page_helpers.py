@@ -15,9 +15,11 @@ from fangkong.db import utcnow
 from fangkong.errors import DomainError
 from fangkong.web.deps import SESSION_COOKIE
 from fangkong.web.forms import form_data, validate
+from fangkong.web.handlers import error_domain
 from fangkong.web.pagination import Page, PageParams
 
 M = TypeVar("M", bound=BaseModel)
+DOMAIN = "accounts"
 FormData = Annotated[dict[str, object], Depends(form_data)]
 
 
@@ -26,9 +28,15 @@ def page_router() -> APIRouter:
     return APIRouter(route_class=GuardedRoute, dependencies=[Depends(password_change_guard)])
 
 
+def translate(request: Request, message: str) -> str:
+    """One of this module's messages in the request's language."""
+    text: str = request.state.tr.gettext(message, DOMAIN)
+    return text
+
+
 def message_of(request: Request, error: DomainError) -> str:
     """The error's message in the request's language, with its parameters."""
-    text: str = request.state.tr.gettext(error.message, **error.params)
+    text: str = request.state.tr.gettext(error.message, error_domain(error), **error.params)
     return text
 
 

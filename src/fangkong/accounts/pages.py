@@ -18,6 +18,7 @@ from fangkong.accounts.page_helpers import (
     message_of,
     page_router,
     session_token,
+    translate,
 )
 from fangkong.accounts.schemas import ROLE_LABELS, LocaleSet, LoginForm, PasswordChange
 from fangkong.accounts.signin import SignedIn, check_change_password, do_login, do_logout
@@ -58,7 +59,7 @@ def _login_page(
     if error is not None:
         context |= {"flash": message_of(request, error), "flash_kind": "error"}
     elif notice is not None:
-        context |= {"flash": request.state.tr.gettext(notice), "flash_kind": "warn"}
+        context |= {"flash": translate(request, notice), "flash_kind": "warn"}
     status = error.status if error is not None else 200
     return render(request, "accounts/login.html", context, status_code=status)
 
@@ -142,10 +143,10 @@ def _account_page(
         "area": session.get(Area, user.area_code), **error_context(request, error),
     }
     if error is None and flash is not None:
-        context |= {"flash": request.state.tr.gettext(flash)}
+        context |= {"flash": translate(request, flash)}
     elif error is None and user.must_change_password:
         notice = PasswordChangeRequired.default_message()
-        context |= {"flash": request.state.tr.gettext(notice), "flash_kind": "warn"}
+        context |= {"flash": translate(request, notice), "flash_kind": "warn"}
     status = error.status if error is not None else 200
     return render(request, "accounts/account.html", context, status_code=status)
 
