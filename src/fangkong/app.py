@@ -29,6 +29,8 @@ from fangkong.reports import daily_pages as reports_daily_pages
 from fangkong.screening import api as screening_api
 from fangkong.screening import pages as screening_pages
 from fangkong.settings import Settings
+from fangkong.testing import api as testing_api
+from fangkong.testing import pages as testing_pages
 from fangkong.web import handlers, policy
 from fangkong.web import pages as web_pages
 from fangkong.web.cookies import CookieSigner
@@ -70,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
         arrivals_pages.router,
         quarantine_pages.router,
         reports_daily_pages.router,
+        testing_pages.router,
     ):
         app.include_router(router, include_in_schema=False)
     for router in (
@@ -81,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
         arrivals_api.router,
         quarantine_api.router,
         reports_daily_api.router,
+        testing_api.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route(f"{API_PREFIX}/docs", _docs, include_in_schema=False)

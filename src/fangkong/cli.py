@@ -15,11 +15,13 @@ from fangkong.db import make_engine, transaction
 from fangkong.migrations import upgrade
 from fangkong.registry.cli import app as registry_app
 from fangkong.settings import Settings
+from fangkong.testing.cli import app as testing_app
 
 app = typer.Typer(no_args_is_help=True, help="fangkong 防控: epidemic prevention command platform")
 app.add_typer(user_app, name="user", help="User accounts")
 app.add_typer(areas_app, name="areas", help="The area tree")
 app.add_typer(registry_app, name="registry", help="The population registry: import rosters")
+app.add_typer(testing_app, name="testing", help="Nucleic acid testing: import lab results")
 console = Console()
 
 

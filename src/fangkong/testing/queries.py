@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
@@ -19,6 +20,7 @@ from fangkong.scope import Actor, in_scope
 from fangkong.testing.codes import Retest
 from fangkong.testing.models import Positive, ResultEntry, Sample, SampleMember
 from fangkong.testing.schemas import PositiveFilter, RetestFilter, SampleFilter
+from fangkong.web.pagination import PageParams
 
 MAX_ID = 2**63 - 1
 SEARCH_LIMIT = 10
@@ -104,6 +106,11 @@ def positives_stmt(actor: Actor, filters: PositiveFilter) -> Select[Positive, Pe
     return stmt
 
 
+def positive_row(session: Session, positive: Positive) -> tuple[Positive, Person, Sample]:
+    person = session.get_one(Person, positive.person_id)
+    return positive, person, session.get_one(Sample, positive.sample_id)
+
+
 def retest_stmt(actor: Actor, filters: RetestFilter) -> Select[SampleMember, Person, Sample]:
     """Persons of positive pooled tubes still to retest, by grid, the oldest tube first."""
     stmt = (select(SampleMember, Person, Sample)
@@ -115,6 +122,15 @@ def retest_stmt(actor: Actor, filters: RetestFilter) -> Select[SampleMember, Per
     if filters.area:
         stmt = stmt.where(in_scope(SampleMember.area_code.expression, filters.area))
     return stmt
+
+
+def page_rows(
+    session: Session, stmt: Select[*tuple[Any, ...]], params: PageParams
+) -> tuple[list[Any], int]:
+    """One page of a select of several entities (each row a tuple) and the count of all."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = session.execute(stmt.limit(params.size).offset(params.offset)).all()
+    return [tuple(row) for row in rows], total
 
 
 def search_persons(session: Session, actor: Actor, text: str) -> list[Person]:

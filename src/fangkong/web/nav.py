@@ -30,6 +30,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem(N_("Quarantine"), "/quarantine", Permission.QUARANTINE_READ),
     NavItem(N_("Alerts"), "/quarantine/alerts", Permission.ALERT_READ),
     NavItem(N_("Life support"), "/quarantine/support", Permission.SUPPORT_READ),
+    NavItem(N_("Testing"), "/testing", Permission.SAMPLE_READ),
+    NavItem(N_("Positives"), "/testing/positives", Permission.POSITIVE_READ),
     NavItem(N_("Daily report"), "/reports/daily", Permission.REPORT_READ),
     NavItem(N_("Users"), "/admin/users", Permission.USER_READ),
     NavItem(N_("Audit log"), "/audit", Permission.AUDIT_READ),
