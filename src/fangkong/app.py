@@ -26,6 +26,8 @@ from fangkong.registry import import_pages as registry_import_pages
 from fangkong.registry import pages as registry_pages
 from fangkong.reports import daily_api as reports_daily_api
 from fangkong.reports import daily_pages as reports_daily_pages
+from fangkong.reports import dashboard_api as reports_dashboard_api
+from fangkong.reports import dashboard_pages as reports_dashboard_pages
 from fangkong.screening import api as screening_api
 from fangkong.screening import pages as screening_pages
 from fangkong.settings import Settings
@@ -72,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
         arrivals_pages.router,
         quarantine_pages.router,
         reports_daily_pages.router,
+        reports_dashboard_pages.router,
         testing_pages.router,
     ):
         app.include_router(router, include_in_schema=False)
@@ -84,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
         arrivals_api.router,
         quarantine_api.router,
         reports_daily_api.router,
+        reports_dashboard_api.router,
         testing_api.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
