@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, case, cast, delete, func, insert, literal, select
+from sqlalchemy import Date, case, cast, delete, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -123,13 +123,12 @@ def _rebuild_counters(session: Session, round_id: int) -> None:
 
 
 def _rebuild_daily(session: Session, round_: ScreeningRound, zone: ZoneInfo) -> None:
-    firsts = (select(func.min(Visit.id).label("visit_id")).where(Visit.round_id == round_.id)
-              .group_by(Visit.household_id).subquery())
+    firsts = (select(func.min(Visit.id)).where(Visit.round_id == round_.id)
+              .group_by(Visit.household_id))
     day = _day_of(session, Visit.visited_at.expression, zone, round_.starts_on)
     visitor = func.coalesce(Visit.visitor_id, 0)
-    reached = func.sum(case((firsts.c.visit_id.is_not(None), 1), else_=0))
+    reached = func.sum(case((Visit.id.in_(firsts), 1), else_=0))
     source = (select(literal(round_.id), Visit.area_code, day, visitor, reached, func.count())
-              .outerjoin(firsts, and_(firsts.c.visit_id == Visit.id))
               .where(Visit.round_id == round_.id)
               .group_by(Visit.area_code, day, visitor))
     columns = ["round_id", "area_code", "day", "visitor_id", "reached", "visits"]
