@@ -54,7 +54,8 @@ class ReportRow:
     recorded: bool = True
     """Something was recorded under this area that day."""
     missing: int = 0
-    """Communities under this area that recorded nothing that day."""
+    """Communities under this area that recorded nothing that day (for an area below the
+    communities: 1 when it recorded nothing)."""
     leaders: list[Leader] = field(default_factory=list)
 
 
@@ -210,7 +211,8 @@ def _mark_missing(session: Session, report: Report, *, digits: int, with_leaders
     active = _activity(session, report, max(length, len(report.area.code))) or set()
     quiet = [unit for unit in _units(session, report.area, length) if unit.code not in active]
     for row in report.rows:
-        row.missing = sum(1 for unit in quiet if unit.code.startswith(row.code))
+        row.missing = (int(not row.recorded) if len(row.code) > length
+                       else sum(1 for unit in quiet if unit.code.startswith(row.code)))
     report.total.missing = len(quiet)
     report.total.recorded = len(quiet) == 0
     report.missing_total = len(quiet)
