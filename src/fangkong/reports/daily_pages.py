@@ -59,7 +59,7 @@ DONE = {
     "returned": N_("The report has been returned."),
 }
 AS_SUBMITTED = N_("As submitted")
-LIVE = N_("Now")
+LIVE = N_("Value now")
 
 
 def flash_of(request: Request) -> dict[str, Any]:
