@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fangkong import __version__
 from fangkong.accounts import api as accounts_api
 from fangkong.accounts import pages as accounts_pages
+from fangkong.accounts.guard import password_change_guard
 from fangkong.areas import api as areas_api
 from fangkong.areas import pages as areas_pages
 from fangkong.arrivals import api as arrivals_api
@@ -24,10 +25,13 @@ from fangkong.quarantine import pages as quarantine_pages
 from fangkong.registry import api as registry_api
 from fangkong.registry import import_pages as registry_import_pages
 from fangkong.registry import pages as registry_pages
+from fangkong.reports import bulletin_notice_pages as reports_bulletin_notice_pages
+from fangkong.reports import bulletin_pages as reports_bulletin_pages
 from fangkong.reports import daily_api as reports_daily_api
 from fangkong.reports import daily_pages as reports_daily_pages
 from fangkong.reports import dashboard_api as reports_dashboard_api
 from fangkong.reports import dashboard_pages as reports_dashboard_pages
+from fangkong.reports import public_pages as reports_public_pages
 from fangkong.screening import api as screening_api
 from fangkong.screening import pages as screening_pages
 from fangkong.settings import Settings
@@ -49,7 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,
         redoc_url=None,
-        dependencies=[Depends(verify_csrf)],
+        dependencies=[Depends(verify_csrf), Depends(password_change_guard)],
     )
     engine = make_engine(settings)
     app.state.settings = settings
@@ -75,6 +79,9 @@ def create_app(settings: Settings) -> FastAPI:
         quarantine_pages.router,
         reports_daily_pages.router,
         reports_dashboard_pages.router,
+        reports_bulletin_pages.router,
+        reports_bulletin_notice_pages.router,
+        reports_public_pages.router,
         testing_pages.router,
     ):
         app.include_router(router, include_in_schema=False)

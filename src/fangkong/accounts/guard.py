@@ -1,24 +1,18 @@
 """After an administrator's reset, a person must choose a new password before anything else.
 
-`password_change_guard` is a dependency raising `PasswordChangeRequired` for any page but the
-account page, sign-out and the language switch; `GuardedRoute` turns that error into a redirect
-to `/account`. The account pages use both; wired app-wide, they hold every page.
+`password_change_guard`, an app-wide dependency, raises `PasswordChangeRequired` for any page
+but the account page, sign-out and the language switch; the error handler answers it on a page
+with a redirect to `/account`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
-from fastapi import Request, Response
-from fastapi.responses import RedirectResponse
-from fastapi.routing import APIRoute
+from fastapi import Request
 
 from fangkong.errors import Forbidden
 from fangkong.i18n import N_
 from fangkong.web.deps import MaybeUser
 
-ACCOUNT_PAGE = "/account"
 OPEN_PATHS = ("/account", "/logout", "/login", "/locale", "/static/", "/api/")
 
 
@@ -43,18 +37,3 @@ def password_change_guard(request: Request, principal: MaybeUser) -> None:
         return
     if principal.user.must_change_password and not is_open(request.url.path):
         raise PasswordChangeRequired()
-
-
-class GuardedRoute(APIRoute):
-    """A page route that answers PasswordChangeRequired with a redirect to the account page."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def guarded(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except PasswordChangeRequired:
-                return RedirectResponse(ACCOUNT_PAGE, status_code=303)
-
-        return guarded

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from fangkong.accounts.guard import GuardedRoute, password_change_guard
 from fangkong.accounts.models import UserSession
 from fangkong.accounts.queries import get_live_session
 from fangkong.db import utcnow
@@ -24,8 +23,8 @@ FormData = Annotated[dict[str, object], Depends(form_data)]
 
 
 def page_router() -> APIRouter:
-    """A router of pages held by the password-change guard."""
-    return APIRouter(route_class=GuardedRoute, dependencies=[Depends(password_change_guard)])
+    """A router of pages (the password-change guard holds every route, app-wide)."""
+    return APIRouter()
 
 
 def translate(request: Request, message: str) -> str:

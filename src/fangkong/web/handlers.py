@@ -36,6 +36,8 @@ def error_response(request: Request, error: DomainError) -> Response:
             status_code=error.status,
             headers=headers,
         )
+    if error.code == "accounts.password_change_required":
+        return RedirectResponse("/account", status_code=303)
     if isinstance(error, Unauthenticated):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
