@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 
+from fangkong.accounts.schemas import ErrorRead
 from fangkong.areas.actions import (
     do_create_area,
     do_create_leader,
@@ -30,7 +31,6 @@ from fangkong.areas.schemas import (
     AreaRead,
     AreaSummary,
     AreaUpdate,
-    ErrorRead,
     ImportReport,
     LeaderCreate,
     LeaderRead,

@@ -123,10 +123,3 @@ class ImportReport(BaseModel):
     def total(self) -> int:
         return self.added + self.updated + self.unchanged + len(self.rejected)
 
-
-class ErrorRead(BaseModel):
-    """The body of every error answer of the API: `{code, message, fields}`."""
-
-    code: str
-    message: str
-    fields: dict[str, str]
