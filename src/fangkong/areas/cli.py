@@ -28,6 +28,7 @@ from fangkong.errors import DomainError
 from fangkong.i18n import Translator, negotiate
 from fangkong.scope import SYSTEM
 from fangkong.settings import Settings
+from fangkong.web.handlers import error_domain
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()
@@ -47,9 +48,10 @@ def unit_of_work() -> Iterator[Session]:
 
 
 def fail(error: DomainError, tr: Translator) -> typer.Exit:
-    console.print(f"[red]{tr.gettext(error.message, **error.params)}[/red] ({error.code})")
+    domain = error_domain(error)
+    console.print(f"[red]{tr.gettext(error.message, domain, **error.params)}[/red] ({error.code})")
     for name, message in error.fields.items():
-        console.print(f"  {name}: {tr.gettext(message)}")
+        console.print(f"  {name}: {tr.gettext(message, domain)}")
     return typer.Exit(2)
 
 
