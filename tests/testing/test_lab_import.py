@@ -25,12 +25,12 @@ from testing_helpers import (
 
 from fangkong.i18n import Translator
 from fangkong.quarantine.models import Alert
-from fangkong.registry.importer_export import rejected_workbook
 from fangkong.registry.importer_source import ImportFile
 from fangkong.registry.models import ImportBatch, ImportRejection
 from fangkong.scope import Actor
 from fangkong.tabular import NoHeader
 from fangkong.testing.codes import Result, Retest
+from fangkong.testing.lab_export import rejected_workbook
 from fangkong.testing.lab_import import run_lab_import
 from fangkong.testing.models import Positive, ResultEntry, Sample, SampleMember
 

@@ -12,9 +12,9 @@ from fangkong.areas.queries import access_area, list_children
 from fangkong.db import utcnow
 from fangkong.permissions import Permission
 from fangkong.quarantine.api_sites import errors
-from fangkong.registry.importer_export import rejected_workbook
 from fangkong.testing.actions import do_collect_sample, do_handle_positive, do_record_result
 from fangkong.testing.figures import testing_figures
+from fangkong.testing.lab_export import rejected_workbook
 from fangkong.testing.lab_import import WEB_BATCH, access_lab_import, run_lab_import
 from fangkong.testing.queries import (
     access_positive,

@@ -15,11 +15,11 @@ from fangkong.accounts.queries import get_user_by_username
 from fangkong.db import make_engine, make_session_factory, transaction
 from fangkong.errors import DomainError
 from fangkong.i18n import N_, Translator, negotiate
-from fangkong.registry.importer_export import rejected_workbook
 from fangkong.registry.importer_source import ImportFile, max_import_mb
 from fangkong.registry.models import ImportBatch
 from fangkong.scope import SYSTEM, Actor
 from fangkong.settings import Settings
+from fangkong.testing.lab_export import rejected_workbook
 from fangkong.testing.lab_import import CLI_BATCH, COUNT_NAMES, run_lab_import
 
 app = typer.Typer(no_args_is_help=True)

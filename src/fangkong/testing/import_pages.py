@@ -15,8 +15,8 @@ from fangkong.accounts.page_helpers import page_router
 from fangkong.errors import DomainError, Invalid
 from fangkong.i18n import N_
 from fangkong.permissions import Permission
-from fangkong.registry.importer_export import rejected_workbook
 from fangkong.scope import Actor
+from fangkong.testing.lab_export import rejected_workbook
 from fangkong.testing.lab_import import (
     WEB_BATCH,
     access_lab_import,

@@ -79,9 +79,19 @@ class Outcome:
         return counts
 
 
+_STAMPS: dict[datetime, str] = {}
+
+
 def _sqlite_value(value: object) -> object:
+    """A value as SQLAlchemy stores it in SQLite (datetimes as naive UTC text, cached: a lab
+    file repeats its times)."""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime(SQLITE_DATETIME)
+        text = _STAMPS.get(value)
+        if text is None:
+            if len(_STAMPS) > 100_000:
+                _STAMPS.clear()
+            text = _STAMPS[value] = value.astimezone(UTC).strftime(SQLITE_DATETIME)
+        return text
     return value
 
 

@@ -7,9 +7,9 @@ No database: which tube or person a row means is found per batch in `lab_bulk.py
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -135,6 +135,11 @@ def _text_time(text: str, zone: ZoneInfo) -> tuple[datetime, bool] | None:
         return None
 
 
+def _utc(when: tuple[datetime, bool] | None) -> tuple[datetime, bool] | None:
+    """The instant in UTC (compared and hashed many times over: UTC is the fast zone)."""
+    return None if when is None else (when[0].astimezone(UTC), when[1])
+
+
 def _blank(value: Cell) -> bool:
     return value is None or value == "" or (isinstance(value, str) and not value.strip())
 
@@ -153,6 +158,7 @@ class LabChecker:
         self.today = self.now.astimezone(self.zone).date()
         self.latest = self.now + CLOCK_SKEW
         self._times: dict[str, tuple[datetime, bool] | None] = {}
+        self._words: dict[tuple[str, str], str | None] = {}
 
     def pick(self, cells: list[Cell], name: str) -> Cell:
         index = self.columns.get(name)
@@ -161,13 +167,15 @@ class LabChecker:
     def check(self, row: Row) -> LabRow | Rejected | None:
         """A row's meaning, or its rejection, or None for a blank or total row (ignored)."""
         cells = row.cells
-        if all(_blank(self.pick(cells, name)) for name in self.columns) or is_total_row(cells):
-            return None
         reasons: dict[str, str] = {}
         tube = self.tube(self.pick(cells, "tube_code"), reasons)
         id_number = self.id_number(self.pick(cells, "id_number"), reasons)
-        if tube is None and id_number is None and not reasons:
-            reasons["tube_code"] = NO_KEY
+        if tube is None and id_number is None:
+            if all(_blank(self.pick(cells, name)) for name in self.columns) or is_total_row(
+                    cells):
+                return None
+            if not reasons:
+                reasons["tube_code"] = NO_KEY
         result = self.result(self.pick(cells, "result"), reasons)
         when = self.time(self.pick(cells, "reported_at"), reasons)
         lab = self.lab(self.pick(cells, "lab"), reasons)
@@ -176,6 +184,10 @@ class LabChecker:
         return LabRow(row.number, tube, id_number, result, when[0], lab, when[1])
 
     def tube(self, value: Cell, reasons: dict[str, str]) -> str | None:
+        if isinstance(value, str) and value.isascii():
+            code = value.strip()
+            if TUBE.fullmatch(code):
+                return code
         if _blank(value):
             return None
         if lost_precision(value):
@@ -197,11 +209,22 @@ class LabChecker:
             reasons["id_number"] = error.message
             return None
 
+    def word(self, kind: str, value: Cell, read: Callable[[Cell], str | None]) -> str | None:
+        """A coded cell read once per distinct text (a file repeats a handful of them)."""
+        if not isinstance(value, str):
+            return read(value)
+        key = (kind, value)
+        if key not in self._words:
+            if len(self._words) > 10_000:
+                self._words.clear()
+            self._words[key] = read(value)
+        return self._words[key]
+
     def result(self, value: Cell, reasons: dict[str, str]) -> str | None:
         if _blank(value):
             reasons["result"] = NO_RESULT
             return None
-        code = result_code(value)
+        code = self.word("result", value, result_code)
         if code is None:
             reasons["result"] = BAD_RESULT
         return code
@@ -214,10 +237,10 @@ class LabChecker:
             if value not in self._times:
                 if len(self._times) > 100_000:
                     self._times.clear()
-                self._times[value] = parse_time(value, self.zone)
+                self._times[value] = _utc(parse_time(value, self.zone))
             when = self._times[value]
         else:
-            when = parse_time(value, self.zone)
+            when = _utc(parse_time(value, self.zone))
         if when is None:
             reasons["reported_at"] = BAD_TIME
         elif (when[0].astimezone(self.zone).date() > self.today) if when[1] else (
@@ -227,7 +250,7 @@ class LabChecker:
         return when
 
     def lab(self, value: Cell, reasons: dict[str, str]) -> str:
-        lab = self.default_lab if _blank(value) else normalise_cell(value)
+        lab = self.default_lab if _blank(value) else self.word("lab", value, normalise_cell) or ""
         if not lab:
             reasons["lab"] = NO_LAB
         elif len(lab) > LAB_LENGTH:
