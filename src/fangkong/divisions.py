@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -17,11 +18,11 @@ class Division:
 
 def _read(name: str, parent_column: str | None) -> tuple[Division, ...]:
     path = files("fangkong") / "data" / "divisions" / name
-    with path.open(encoding="utf-8", newline="") as handle:
-        return tuple(
-            Division(row["code"], row["name"], row[parent_column] if parent_column else None)
-            for row in csv.DictReader(handle)
-        )
+    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))
+    return tuple(
+        Division(row["code"], row["name"], row[parent_column] if parent_column else None)
+        for row in rows
+    )
 
 
 @lru_cache(maxsize=1)
