@@ -6,17 +6,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from daily_helpers import CITY, NANGUAN, NANLING, actor_of
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from tests_support_shapes import square
 
 from fangkong.areas.models import Area
 from fangkong.errors import Invalid
 from fangkong.reports.models import AreaShape
 from fangkong.reports.shapes import do_generate_demo_shapes, do_import_shapes, geometry_ok
 from fangkong.scope import in_scope
+
+
+def square(west: float, south: float = 43.8, size: float = 0.05) -> dict[str, Any]:
+    ring = [[west, south], [west + size, south], [west + size, south + size],
+            [west, south + size], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
 
 
 def _box(db: Session, code: str) -> tuple[float, float, float, float]:
@@ -74,12 +80,8 @@ def test_import_refuses_what_is_not_a_feature_collection_and_codes_out_of_scope(
     db: Session,
 ) -> None:
     nanguan = actor_of(db, "nanguan")
-    try:
+    with pytest.raises(Invalid):
         do_import_shapes(db, actor=nanguan, collection={"type": "Feature"})
-    except Invalid:
-        pass
-    else:
-        raise AssertionError("a lone feature was accepted")
     result = do_import_shapes(db, actor=nanguan, collection={"type": "FeatureCollection",
         "features": [{"type": "Feature", "properties": {"code": "220104"},
                       "geometry": square(125.0)}]})

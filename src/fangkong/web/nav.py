@@ -34,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(N_("Positives"), "/testing/positives", Permission.POSITIVE_READ),
     NavItem(N_("Daily report"), "/reports/daily", Permission.REPORT_READ),
     NavItem(N_("Dashboard"), "/reports/dashboard", Permission.DASHBOARD_READ),
+    NavItem(N_("Public bulletin"), "/reports/bulletins", Permission.BULLETIN_WRITE),
     NavItem(N_("Users"), "/admin/users", Permission.USER_READ),
     NavItem(N_("Audit log"), "/audit", Permission.AUDIT_READ),
     NavItem(N_("Policy"), "/admin/policy", Permission.POLICY_WRITE),
