@@ -87,9 +87,10 @@ def default_body(figures: dict[str, Any], tr: Translator) -> str:
     columns = figures["columns"]
 
     def line(row: dict[str, Any]) -> str:
-        parts = [tr.gettext(column["label"]) + " "
+        labels = [str(column["label"]) for column in columns]
+        parts = [tr.gettext(label) + " "
                  + format_value(row["values"].get(column["key"]), column["kind"])
-                 for column in columns]
+                 for label, column in zip(labels, columns, strict=True)]
         return f"{row['name']}：" + "，".join(parts) + "。"
 
     intro = tr.gettext(N_("As of the end of %(day)s:"), "reports", day=figures["day"])

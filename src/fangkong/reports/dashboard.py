@@ -163,7 +163,7 @@ def build_trends(session: Session, settings: Settings, tr: Translator, *, area: 
     series = [TrendSeries(key=key, label=tr.gettext(TREND_LABELS[key], "reports"),
                           values=list(_series(session, area, metrics, span)))
               for key, metrics in TREND_METRICS.items()]
-    series.append(TrendSeries(key="coverage", label=tr.gettext(TREND_LABELS["coverage"],
-                                                                 "reports"),
+    coverage = TREND_LABELS["coverage"]
+    series.append(TrendSeries(key="coverage", label=tr.gettext(coverage, "reports"),
                               values=_coverage(session, settings, area, span)))
     return TrendsRead(area_code=area.code, days=span, series=series)
