@@ -38,10 +38,20 @@ from fangkong.db import Base
 from fangkong.demo import DEMO_PASSWORD, PERSONAS
 from fangkong.permissions import Role
 from fangkong.policy import POLICY
+from fangkong.quarantine.actions import do_issue_check_link, do_start_quarantine
+from fangkong.quarantine.checks import do_record_check
+from fangkong.quarantine.models import Alert, Quarantine, Room, Site, SupportRequest
+from fangkong.quarantine.schemas import RoomsCreate, SiteCreate, SupportCreate
+from fangkong.quarantine.sites import do_add_rooms, do_create_site
+from fangkong.quarantine.support import do_request_support
 from fangkong.registry.actions import do_create_household, do_create_person
 from fangkong.registry.models import Household, Person
 from fangkong.registry.schemas import HouseholdCreate, PersonCreate
 from fangkong.registry.validators import id_check_character
+from fangkong.reports.bulletin import do_create_bulletin
+from fangkong.reports.bulletin_notices import do_create_notice
+from fangkong.reports.bulletin_schemas import BulletinCreate, NoticeCreate
+from fangkong.reports.models import Bulletin, Notice
 from fangkong.scope import SYSTEM
 from fangkong.screening.actions import do_create_round, do_record_visit
 from fangkong.screening.models import FollowUp, ScreeningRound
@@ -136,9 +146,10 @@ def areas(session: Session, scope: str) -> list[Probe]:
 def by_area(
     model: type[Base], *, column: str = "area_code",
     secrets: Callable[[Any], tuple[str, ...]] = lambda _row: (),
-    where: Callable[[], ColumnElement[bool]] | None = None,
+    where: Callable[[str], ColumnElement[bool]] | None = None,
 ) -> Sampler:
-    """Rows of a table whose `area_code` lies under the areas `other_branch_areas` gives."""
+    """Rows of a table whose `area_code` lies under the areas `other_branch_areas` gives (and
+    that `where(scope)` admits: rows a persona may see through another relation are no sample)."""
     area_column = getattr(model, column)
     (key_column,) = inspect(model).primary_key
 
@@ -147,7 +158,7 @@ def by_area(
         for area in other_branch_areas(session, scope):
             stmt = select(model).where(area_column.startswith(area.code))
             if where is not None:
-                stmt = stmt.where(where())
+                stmt = stmt.where(where(scope))
             row = session.scalars(stmt.order_by(key_column).limit(1)).first()
             if row is not None:
                 key = getattr(row, key_column.key)
@@ -159,6 +170,21 @@ def by_area(
     return sample
 
 
+def not_at_own_checkpoint(scope: str) -> ColumnElement[bool]:
+    """Arrivals registered at a checkpoint inside the scope are the checkpoint's to see."""
+    own = select(Checkpoint.id).where(Checkpoint.area_code.startswith(scope))
+    return Arrival.checkpoint_id.is_(None) | Arrival.checkpoint_id.not_in(own)
+
+
+def also_visible(session: Session, scope: str) -> set[str]:
+    """Areas a persona sees through another relation than its area: the destinations (and the
+    areas above them) of the arrivals registered at the checkpoints inside its scope."""
+    stmt = (select(Arrival.area_code).join(Checkpoint, Checkpoint.id == Arrival.checkpoint_id)
+            .where(Checkpoint.area_code.startswith(scope)).distinct())
+    codes = set(session.scalars(stmt))
+    return codes | {above for code in codes for above in ancestors(session, code)}
+
+
 def tokens(session: Session, scope: str) -> list[Probe]:
     probes = []
     for area in other_branch_areas(session, scope):
@@ -168,6 +194,22 @@ def tokens(session: Session, scope: str) -> list[Probe]:
         if token is not None:
             probes.append(Probe(value=str(token.id), model=ApiToken, key=token.id,
                                 area_code=token.user.area_code, secrets=(token.name,),
+                                missing=MISSING_ID))
+    return probes
+
+
+# Personal check links of the quarantines made for the walk: only their hashes are stored, so
+# the raw links are kept here when they are issued (the public check page is walked with them).
+CHECK_LINKS: dict[int, str] = {}
+
+
+def check_links(session: Session, scope: str) -> list[Probe]:
+    probes = []
+    for probe in SAMPLES["quarantine_id"](session, scope):
+        token = CHECK_LINKS.get(probe.key)
+        if token is not None:
+            probes.append(Probe(value=token, model=Quarantine, key=probe.key,
+                                area_code=probe.area_code, secrets=probe.secrets,
                                 missing=MISSING_ID))
     return probes
 
@@ -186,7 +228,16 @@ SAMPLES: dict[str, Sampler] = {
     "round_id": by_area(ScreeningRound, secrets=lambda round_: (round_.name,)),
     "follow_up_id": by_area(FollowUp),
     "checkpoint_id": by_area(Checkpoint, secrets=lambda checkpoint: (checkpoint.name,)),
-    "arrival_id": by_area(Arrival, secrets=lambda arrival: (arrival.name, arrival.id_number)),
+    "arrival_id": by_area(Arrival, secrets=lambda arrival: (arrival.name, arrival.id_number),
+                          where=not_at_own_checkpoint),
+    "quarantine_id": by_area(Quarantine, secrets=lambda row: (row.home_address,)),
+    "site_id": by_area(Site, secrets=lambda site: (site.name,)),
+    "room_id": by_area(Room),
+    "alert_id": by_area(Alert),
+    "support_request_id": by_area(SupportRequest, secrets=lambda row: (row.details,)),
+    "check_token": check_links,
+    "bulletin_id": by_area(Bulletin, secrets=lambda bulletin: (bulletin.title,)),
+    "notice_id": by_area(Notice, secrets=lambda notice: (notice.title,)),
 }
 
 # Parameters that name city-wide settings rather than records of an area: the walk gives them
@@ -235,6 +286,7 @@ def build_foreign_world(session: Session) -> None:
     if session.scalar(select(Household.id).where(Household.address.startswith(MARK))) is None:
         for index, grid in enumerate(sample_grids(session)):
             _build_grid_records(session, grid, SUFFIXES[index % len(SUFFIXES)])
+            _build_bulletin_records(session, grid, SUFFIXES[index % len(SUFFIXES)])
     session.flush()
 
 
@@ -266,7 +318,8 @@ def sample_grids(session: Session) -> list[str]:
 
 def _build_grid_records(session: Session, grid: str, suffix: str) -> None:
     """A household with one person, a past screening round, a visit that flags the person,
-    a checkpoint and a traveller registered there, bound for the grid's community."""
+    a checkpoint and a traveller registered there, bound for the grid's community; the
+    quarantine records of `_build_quarantine_records`."""
     household = do_create_household(session, actor=SYSTEM, data=HouseholdCreate(
         area_code=grid, address=f"{MARK}测试地址{suffix}号", head_name=f"{MARK}户主{suffix}"))
     person = do_create_person(session, actor=SYSTEM, data=PersonCreate(
@@ -285,6 +338,37 @@ def _build_grid_records(session: Session, grid: str, suffix: str) -> None:
         people=[PersonIn(name=f"{MARK}旅客{suffix}", id_number=first17 + id_check_character(
             first17), phone="13700000000", temperature=Decimal("36.5"))],
     ), source=ArrivalSource.STAFF)
+    _build_quarantine_records(session, household, person, suffix)
+
+
+def _build_bulletin_records(session: Session, grid: str, suffix: str) -> None:
+    """A draft bulletin of the grid's figures and a draft notice (public bulletin)."""
+    do_create_bulletin(session, actor=SYSTEM, settings=Settings(), data=BulletinCreate(
+        area_code=grid, day=datetime.now(UTC).date(), title=f"{MARK}通报{suffix}",
+        columns=["registry.persons"], detail_level="grid"))
+    do_create_notice(session, actor=SYSTEM, area_code=grid, data=NoticeCreate(
+        kind="notice", title=f"{MARK}公告{suffix}"))
+
+
+def _build_quarantine_records(session: Session, household: Household, person: Person,
+                              suffix: str) -> None:
+    """The person under home quarantine with a personal link, a fever check (an alert) and a
+    life-support request; a neighbour in a room of a site in the grid."""
+    grid = household.area_code
+    home = do_start_quarantine(session, actor=SYSTEM, person=person, kind="home",
+                               start=date(2019, 6, 1), home_address=f"{MARK}隔离地址{suffix}号")
+    CHECK_LINKS[home.id] = do_issue_check_link(session, actor=SYSTEM,
+                                               quarantine=home).rsplit("/", 1)[1]
+    do_record_check(session, actor=SYSTEM, quarantine=home, temperature="38.5", symptoms=[])
+    do_request_support(session, actor=SYSTEM, quarantine=home, data=SupportCreate(
+        category="food", details=f"{MARK}生活需求{suffix}"))
+    site = do_create_site(session, actor=SYSTEM, data=SiteCreate(
+        name=f"{MARK}隔离点{suffix}", area_code=grid))
+    do_add_rooms(session, actor=SYSTEM, site=site, data=RoomsCreate(numbers="1-2", capacity=2))
+    neighbour = do_create_person(session, actor=SYSTEM, data=PersonCreate(
+        household_id=household.id, name=f"{MARK}隔离者{suffix}"))
+    do_start_quarantine(session, actor=SYSTEM, person=neighbour, kind="centralised",
+                        start=date(2019, 6, 1), site=site)
 
 
 def other_branch_filter(column: ColumnElement[str], scope: str, above: Sequence[str]) -> (

@@ -42,6 +42,7 @@ from scope_samples import (
     SAMPLES,
     UNSCOPED,
     Probe,
+    also_visible,
     ancestors,
     build_foreign_world,
     is_public,
@@ -177,22 +178,26 @@ class Secrets:
 
 
 def allowed_names(db: Session, scope: str | None, above: list[str]) -> set[str]:
-    """Names of the areas a persona may see or that lie above its area."""
+    """Names of the areas a persona may see, that lie above its area or that it sees through
+    another relation (scope_samples.also_visible)."""
     if scope is None:
         return set()
-    visible = Area.code.startswith(scope)
-    if above:
-        visible = visible | Area.code.in_(above)
+    visible = Area.code.startswith(scope) | Area.code.in_([*above, *also_visible(db, scope)])
     return {name for (name,) in db.execute(select(Area.name).where(visible))}
 
 
 def branch_secrets(db: Session, scope: str, above: list[str]) -> Secrets:
-    """Names and codes of areas, users' names, leaders' phones in other branches of the tree."""
+    """Names and codes of areas, users' names, leaders' phones in other branches of the tree.
+    Codes of districts and cities are left out: ID numbers (also masked ones) start with them."""
     mine = allowed_names(db, scope, above)
+    related = also_visible(db, scope)
     secrets = Secrets(*personal_texts(db, scope, above))
     for code, name in db.execute(select(Area.code, Area.name).where(
             other_branch_filter(Area.code, scope, above))):
-        secrets.numbers.add(code)
+        if code in related:
+            continue
+        if len(code) > 6:
+            secrets.numbers.add(code)
         if len(name) >= 2 and not any(name in allowed for allowed in mine):
             secrets.names.add(name)
     return secrets
