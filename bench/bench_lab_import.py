@@ -60,7 +60,7 @@ SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def settings_for(url: str) -> Settings:
-    return Settings(database_url=url, secret_key="bench-secret-key-0123456789")
+    return Settings(database_url=url, secret_key="bench-secret-key-0123456789")  # noqa: S106
 
 
 def pg_database(rows: int) -> str:
@@ -144,8 +144,9 @@ def build(engine: Engine, rows: int) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             for table in ("persons", "samples"):
-                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                                        f" (SELECT MAX(id) FROM {table}))"))
+                sql = (f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                       f"(SELECT MAX(id) FROM {table}))")
+                connection.execute(text(sql))
     print(f"  {rows:,} tubes for {persons:,} persons built in "
           f"{time.perf_counter() - started:.0f} s")
 
@@ -240,8 +241,9 @@ def timed_import(url: str, path: Path) -> tuple[float, dict[str, int], int]:
     return result
 
 
-def report(label: str, rows: int, elapsed: float, counts: dict[str, int], rss_kb: int,
+def report(label: str, rows: int, measured: tuple[float, dict[str, int], int],
            raw: float) -> None:
+    elapsed, counts, rss_kb = measured
     rate = rows / elapsed
     print(f"  {label:<7} {rows:,} rows in {elapsed:6.1f} s: {rate:9,.0f} rows/s = "
           f"{100 * rate / raw:5.1f} % of raw; peak memory {rss_kb / 1024:,.0f} MiB; "
@@ -260,12 +262,11 @@ def main(rows: int) -> None:
         build(engine, rows)
         reset(engine)
         raw = raw_rate(engine, rows, rows // 2)
-        print(f"  raw     {rows:,} rows: {raw:9,.0f} rows/s "
-              f"({'COPY' if engine.dialect.name == 'postgresql' else 'executemany, one transaction'})")
+        how = "COPY" if engine.dialect.name == "postgresql" else "executemany, one transaction"
+        print(f"  raw     {rows:,} rows: {raw:9,.0f} rows/s ({how})")
         reset(engine)
         for label in ("import", "again"):
-            elapsed, counts, rss = timed_import(url, path)
-            report(label, rows, elapsed, counts, rss, raw)
+            report(label, rows, timed_import(url, path), raw)
         engine.dispose()
 
 
