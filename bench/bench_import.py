@@ -36,7 +36,7 @@ from sqlalchemy import Engine, create_engine, text
 from fangkong.areas.demo import DemoSize, do_build_demo_tree
 from fangkong.db import make_engine, make_session_factory, transaction
 from fangkong.migrations import upgrade
-from fangkong.registry.importer import run_import
+from fangkong.registry.importer_job import run_import
 from fangkong.registry.importer_source import ImportFile
 from fangkong.scope import SYSTEM
 from fangkong.settings import Settings
@@ -57,6 +57,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--format", choices=("csv", "xlsx", "both"), default="both")
     parser.add_argument("--batch-size", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, choices=(0, 1), default=1,
+                        help="processes checking rows beside the one writing (0: none)")
     parser.add_argument("--twice", action="store_true", help="import the file a second time")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -96,7 +98,8 @@ def raw_copy_sqlite(engine: Engine) -> float:
     for statement in ddl:
         connection.execute(statement.replace("persons", "raw_persons"))
     names = ", ".join(COLUMNS)
-    insert = f"INSERT INTO raw_persons ({names}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    marks = ", ".join("?" * len(COLUMNS))
+    insert = f"INSERT INTO raw_persons ({names}) VALUES ({marks})"  # noqa: S608
     select = f"SELECT {names} FROM persons WHERE id > ? ORDER BY id LIMIT {RAW_CHUNK}"  # noqa: S608
     spent, last = 0.0, 0
     connection.execute("BEGIN")
@@ -128,7 +131,8 @@ def raw_copy_postgresql(engine: Engine) -> float:
             for block in copy:
                 handle.write(block)
         start = time.perf_counter()
-        with dump.open("rb") as handle, cursor.copy(f"COPY raw_persons ({names}) FROM STDIN") as copy:
+        into = f"COPY raw_persons ({names}) FROM STDIN"
+        with dump.open("rb") as handle, cursor.copy(into) as copy:
             while block := handle.read(1 << 20):
                 copy.write(block)
         connection.commit()
@@ -149,14 +153,16 @@ def child(args: argparse.Namespace) -> None:
         session = make_session_factory(engine, write=True)()
         start = time.perf_counter()
         batch = run_import(session, actor=SYSTEM, source=ImportFile(path, path.name),
-                           area_code="2201", batch_size=args.batch_size, max_mb=100_000)
+                           area_code="2201", batch_size=args.batch_size, max_mb=100_000,
+                           workers=args.workers)
         seconds = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         result: dict[str, Any] = {"seconds": seconds, "peak": peak, "counts": batch.counts}
         if args.twice:
             start = time.perf_counter()
             again = run_import(session, actor=SYSTEM, source=ImportFile(path, path.name),
-                               area_code="2201", batch_size=args.batch_size, max_mb=100_000)
+                               area_code="2201", batch_size=args.batch_size, max_mb=100_000,
+                               workers=args.workers)
             result.update(again_seconds=time.perf_counter() - start, again=again.counts)
         session.close()
         result["raw_seconds"] = (raw_copy_sqlite if engine_name == "sqlite"
@@ -170,7 +176,8 @@ def child(args: argparse.Namespace) -> None:
 
 def run_child(args: argparse.Namespace, engine_name: str, fmt: str) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", f"{engine_name}:{fmt}",
-               "--persons", str(args.persons), "--batch-size", str(args.batch_size)]
+               "--persons", str(args.persons), "--batch-size", str(args.batch_size),
+               "--workers", str(args.workers)]
     if args.twice:
         command.append("--twice")
     output = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603
@@ -205,7 +212,8 @@ def main() -> None:
         path = roster_file(BENCH_DIR, args.persons, fmt)
         print(f"{path.relative_to(ROOT)}: {path.stat().st_size / 2**20:,.0f} MiB "
               f"(ready in {time.perf_counter() - start:.1f} s)")
-    print(f"{args.persons:,} persons, batches of {args.batch_size:,} rows, {os.cpu_count()} CPUs")
+    print(f"{args.persons:,} persons, batches of {args.batch_size:,} rows, "
+          f"{args.workers} checking process(es), {os.cpu_count()} CPUs")
     for engine_name in engines:
         for fmt in formats:
             report(engine_name, fmt, args.persons, run_child(args, engine_name, fmt))

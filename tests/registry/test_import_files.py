@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fangkong.errors import DomainError
-from fangkong.registry.importer import run_import
+from fangkong.registry.importer_job import run_import
 from fangkong.registry.importer_source import FileTooLarge, ImportFile, open_rows
 from fangkong.registry.importer_xlsx import open_xlsx_stream
 from fangkong.registry.models import ImportBatch, Person

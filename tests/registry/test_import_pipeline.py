@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from fangkong.accounts.models import AuditEntry
 from fangkong.errors import NotFound
 from fangkong.i18n import Translator
-from fangkong.registry import importer
+from fangkong.registry import importer_job
 from fangkong.registry.bulk import OUTSIDE_PERSON, REPEATED_PERSON, BatchOutcome
 from fangkong.registry.bulk_writer import ConcurrentChange
 from fangkong.registry.counting import refresh_counters
-from fangkong.registry.importer import run_import
 from fangkong.registry.importer_export import rejected_workbook
+from fangkong.registry.importer_job import run_import
 from fangkong.registry.importer_source import ImportFile
 from fangkong.registry.models import (
     GridCounter,
@@ -215,7 +215,7 @@ def test_a_failure_half_way_keeps_the_batches_before_and_a_rerun_completes(
 ) -> None:
     source = roster(tmp_path, [f"王伟,{HEAD},,人民大街1号,户主", f"李娜,{WIFE},,人民大街1号,",
                                f"王强,{SON},,人民大街1号,"])
-    real = importer.upsert_persons
+    real = importer_job.upsert_persons
     calls: list[int] = []
 
     def failing(*args: object, **kwargs: object) -> BatchOutcome:
@@ -224,7 +224,7 @@ def test_a_failure_half_way_keeps_the_batches_before_and_a_rerun_completes(
             raise RuntimeError("disk full")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(importer, "upsert_persons", failing)
+    monkeypatch.setattr(importer_job, "upsert_persons", failing)
     with pytest.raises(RuntimeError):
         run(db, source, batch_size=1)
     failed = db.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(1))
@@ -232,7 +232,7 @@ def test_a_failure_half_way_keeps_the_batches_before_and_a_rerun_completes(
     assert (failed.status, failed.counts["added"], failed.counts["next_row"]) == ("failed", 1, 3)
     assert [p.id_number for p in people(db)] == [HEAD]
     counters_are_exact(db, [GRID1])
-    monkeypatch.setattr(importer, "upsert_persons", real)
+    monkeypatch.setattr(importer_job, "upsert_persons", real)
     rerun = run(db, source, batch_size=1)
     assert (rerun.counts["unchanged"], rerun.counts["added"]) == (1, 2)
 
@@ -240,7 +240,7 @@ def test_a_failure_half_way_keeps_the_batches_before_and_a_rerun_completes(
 def test_a_batch_meeting_a_concurrent_change_is_redone(
     db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = importer.upsert_persons
+    real = importer_job.upsert_persons
     calls: list[int] = []
 
     def racing(*args: object, **kwargs: object) -> BatchOutcome:
@@ -249,7 +249,7 @@ def test_a_batch_meeting_a_concurrent_change_is_redone(
             raise ConcurrentChange()
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(importer, "upsert_persons", racing)
+    monkeypatch.setattr(importer_job, "upsert_persons", racing)
     batch = run(db, roster(tmp_path, [f"王伟,{HEAD},,人民大街1号,户主"]))
     assert (batch.status, batch.counts["added"], len(calls)) == ("done", 1, 2)
 
@@ -290,3 +290,21 @@ def test_the_rejected_rows_download_corrects_and_imports_again(
     assert (again.counts["added"], again.counts["rejected"]) == (2, 0)
     assert db.scalar(select(func.count()).select_from(Person).where(
         Person.area_code == GRID1)) == 3
+
+
+def test_rows_checked_in_a_process_of_their_own_give_the_same_result(
+    db: Session, tmp_path: Path
+) -> None:
+    rows = [f"王伟,{HEAD},,人民大街1号,户主", "李娜,12345,,人民大街1号,配偶",
+            f"王强,{SON},,人民大街1号,子", f"王伟,{HEAD},,人民大街1号,户主", "合计,4,,,"]
+    source = roster(tmp_path, rows)
+    batch = run_import(db, actor=actor_of(db, "admin"), source=source, area_code=GRID1,
+                       batch_size=2, workers=1)
+    counts = batch.counts
+    assert (counts["added"], counts["rejected"], counts["ignored"]) == (2, 2, 1)
+    again = run_import(db, actor=actor_of(db, "admin"), source=source, area_code=GRID1,
+                       batch_size=2, workers=1)
+    assert (again.counts["unchanged"], again.counts["rejected"]) == (2, 2)
+    rejected = {entry.row_number: entry.raw[0] for entry in db.scalars(select(
+        ImportRejection).where(ImportRejection.batch_id == again.id)) if entry.reasons}
+    assert rejected == {4: "李娜", 6: "王伟"}

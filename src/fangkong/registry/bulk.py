@@ -12,6 +12,7 @@ batch.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,8 +33,9 @@ from fangkong.registry.bulk_households import (
     Stored,
     chunks,
     household_key,
-    store_homes,
+    resolve_homes,
     upsert_households,
+    write_homes,
 )
 from fangkong.registry.bulk_writer import BulkWriter
 from fangkong.registry.codes import PersonStatus, Relation, Residence
@@ -114,15 +116,16 @@ def _fetch_persons(
         elif home.id is not None:
             households.add(home.id)
     found: dict[object, Stored] = {}
+    connection = session.connection()
     for id_type, wanted in numbers.items():
         for chunk in chunks(sorted(wanted)):
             stmt = select(*_PERSON_COLUMNS).where(Person.id_type == id_type,
                                                   Person.id_number.in_(chunk))
-            found.update({(row.id_type, row.id_number): row for row in session.execute(stmt)})
+            found.update({(row.id_type, row.id_number): row for row in connection.execute(stmt)})
     for chunk in chunks(sorted(households)):
         stmt = select(*_PERSON_COLUMNS).where(
             and_(Person.household_id.in_(chunk), Person.id_number.is_(None))).order_by(Person.id)
-        for row in session.execute(stmt):
+        for row in connection.execute(stmt):
             found.setdefault((row.household_id, row.name, row.birth_date), row)
     return found
 
@@ -142,15 +145,10 @@ def _stored_key(person: PersonIn, home: Home) -> object:
     return (home.id, person.name, person.birth_date)
 
 
-def _person_values(person: PersonIn, home: Home, old: Stored | None) -> tuple[object, ...]:
+def _person_values(person: PersonIn, home: Home, old: Stored) -> tuple[object, ...]:
     """The PERSON_UPDATE values (without updated_at): the row's, the stored ones where empty."""
     given = (home.grid, home.id, person.relation, person.name, person.sex, person.birth_date,
              person.phone, person.residence, person.occupation, person.notes)
-    if old is None:
-        defaults = (None, None, Relation.OTHER.value, None, None, None, "",
-                    Residence.RESIDENT.value, "", "")
-        return tuple(default if value is None else value
-                     for value, default in zip(given, defaults, strict=True))
     return tuple(getattr(old, name) if value is None else value
                  for value, name in zip(given, PERSON_UPDATE[:-1], strict=True))
 
@@ -168,9 +166,10 @@ class _PersonWrites:
 
 def _classify(
     kept: Sequence[tuple[PersonIn, Home]], stored: dict[object, Stored],
-    tags: dict[int, set[str]], *, scope: str, now: datetime, outcome: BatchOutcome,
+    tags: dict[int, set[str]], *, writer: BulkWriter, now: datetime, scope: str,
+    outcome: BatchOutcome,
 ) -> _PersonWrites:
-    writes = _PersonWrites()
+    writes, stamp = _PersonWrites(), writer.stamp(now)
     for person, home in kept:
         old = stored.get(_stored_key(person, home))
         if old is None:
@@ -193,7 +192,8 @@ def _classify(
         outcome.grids.update((old.area_code, home.grid))
         if old.status == PersonStatus.ACTIVE:
             _count_change(outcome, old, home, before, after)
-        writes.updates.append((*values, now, old.id))
+        writes.updates.append((*values[:5], writer.day(person.birth_date or old.birth_date),
+                               *values[6:], stamp, old.id))
         writes.tags_added += [(old.id, tag, home.grid) for tag in sorted(after - before)]
         writes.tags_removed += [(old.id, tag) for tag in sorted(before - after)]
         if old.household_id != home.id or old.area_code != home.grid:
@@ -225,17 +225,29 @@ def _count_change(
 
 def _new_persons(writer: BulkWriter, writes: _PersonWrites, now: datetime,
                  outcome: BatchOutcome) -> None:
+    """The rows of the new persons, with ids of their own; added to the counts at once."""
+    stamp, day, active = writer.stamp(now), writer.day, PersonStatus.ACTIVE.value
+    other, resident = Relation.OTHER.value, Residence.RESIDENT.value
     ids = writer.reserve_ids(Person.__tablename__, len(writes.new))
+    persons: Counter[str] = Counter()
+    members: Counter[int] = Counter()
     for (person, home), new_id in zip(writes.new, ids, strict=True):
-        values = _person_values(person, home, None)
-        writes.inserts.append((new_id, home.grid, home.id, values[2], person.name, person.sex,
-                               person.id_type, person.id_number, person.birth_date, *values[6:],
-                               PersonStatus.ACTIVE.value, now, now))
-        writes.tags_added += [(new_id, tag, home.grid) for tag in person.tags or ()]
+        grid = home.grid
+        writes.inserts.append((
+            new_id, grid, home.id, person.relation or other, person.name, person.sex,
+            person.id_type, person.id_number, day(person.birth_date), person.phone or "",
+            person.residence or resident, person.occupation or "", person.notes or "", active,
+            stamp, stamp))
+        if person.tags:
+            writes.tags_added += [(new_id, tag, grid) for tag in person.tags]
+            for tag in person.tags:
+                outcome.deltas.tag(grid, tag, 1)
         outcome.results[person.row] = ADDED
-        outcome.grids.add(home.grid)
-        outcome.deltas.person(home.grid, person.tags or (), 1)
-        outcome.deltas.member(home.id, 1)
+        persons[grid] += 1
+        members[home.id or 0] += 1
+    outcome.grids.update(persons)
+    outcome.deltas.persons.update(persons)
+    outcome.deltas.members.update({key: n for key, n in members.items() if key})
 
 
 def _write_persons(session: Session, writer: BulkWriter, writes: _PersonWrites,
@@ -264,7 +276,7 @@ def upsert_persons(
     outcome, now = BatchOutcome(), now or utcnow()
     writer = BulkWriter(session)
     homes, kept = _homes_of(persons, seen, outcome)
-    store_homes(session, writer, homes, scope=scope, now=now, outcome=outcome)
+    plan = resolve_homes(session, writer, homes, scope=scope, now=now, outcome=outcome)
     accepted = []
     for person, home in kept:
         if home.refused:
@@ -274,8 +286,10 @@ def upsert_persons(
     stored = _fetch_persons(session, accepted)
     tags = _fetch_tags(session, [row.id for row in stored.values()]) if any(
         person.tags is not None for person, _ in accepted) else {}
-    writes = _classify(accepted, stored, tags, scope=scope, now=now, outcome=outcome)
+    writes = _classify(accepted, stored, tags, writer=writer, now=now, scope=scope,
+                       outcome=outcome)
     _new_persons(writer, writes, now, outcome)
+    write_homes(writer, plan, outcome.deltas.members)
     _write_persons(session, writer, writes, actor_id, reason)
     apply_deltas(session, writer, outcome.deltas)
     return outcome

@@ -2,10 +2,11 @@
 
 `counting.refresh_counters` recounts whole grids, which costs the grid's size on every batch:
 a million-row file not sorted by grid would recount every grid a hundred times. A batch knows
-exactly what it changed, so it adds that: persons and households per grid (one multi-row
-`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`), the tag counts of the grids (read
-under lock, written back), and the member counts of the households. The importer recounts the
-touched grids with `refresh_counters` once more at the end.
+exactly what it changed, so it adds that, in the batch's own transaction: persons and
+households per grid (one multi-row `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`),
+the tag counts of the grids (read under lock, written back), and the member counts of the
+stored households (new ones are written with theirs). The tests check the result against
+`refresh_counters`.
 """
 
 from __future__ import annotations

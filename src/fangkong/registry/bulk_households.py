@@ -7,6 +7,7 @@ or in another grid than its rows say, is refused and its rows rejected.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +25,7 @@ from fangkong.registry.codes import HouseholdKind
 from fangkong.registry.importer_rows import HouseholdIn
 from fangkong.registry.models import Household
 
-CHUNK = 500
+CHUNK = 5_000  # values in one IN (…): under SQLite's limit of 32,766 parameters
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 HOUSEHOLD_INSERT = ("id", "code", "area_code", "address", "kind", "head_name", "phone",
                     "members", "notes", "created_at", "updated_at")
@@ -86,12 +87,14 @@ def household_key(code: str | None, grid: str, address: str | None) -> Key:
 
 
 def _fetch_households(session: Session, homes: Iterable[Home]) -> dict[Key, Stored]:
+    """The stored households by key: by code, or by grid and address."""
     columns = (Household.id, Household.code, Household.area_code, Household.address,
                Household.kind, Household.head_name, Household.phone, Household.notes)
+    connection = session.connection()
     codes = sorted({home.code for home in homes if home.code})
     found: dict[Key, Stored] = {}
     for chunk in chunks(codes):
-        for row in session.execute(select(*columns).where(Household.code.in_(chunk))):
+        for row in connection.execute(select(*columns).where(Household.code.in_(chunk))):
             found["c", row.code] = row
     by_grid: dict[str, set[str]] = {}
     for home in homes:
@@ -101,7 +104,7 @@ def _fetch_households(session: Session, homes: Iterable[Home]) -> dict[Key, Stor
         for chunk in chunks(sorted(addresses)):
             stmt = select(*columns).where(Household.area_code == grid,
                                           Household.address.in_(chunk)).order_by(Household.id)
-            for row in session.execute(stmt):
+            for row in connection.execute(stmt):
                 found.setdefault(("a", grid, row.address), row)
     return found
 
@@ -132,20 +135,28 @@ class _Codes:
         return f"{grid}-{number:05d}"
 
 
-def store_homes(
+@dataclass
+class HomePlan:
+    """The households of a batch once found: results by key, and the rows still to write."""
+
+    results: dict[Key, str] = field(default_factory=dict)
+    new: dict[int, tuple[object, ...]] = field(default_factory=dict)
+    changed: list[tuple[object, ...]] = field(default_factory=list)
+
+
+def resolve_homes(
     session: Session, writer: BulkWriter, homes: dict[Key, Home], *, scope: str, now: datetime,
     outcome: BatchOutcome,
-) -> dict[Key, str]:
-    """Find or create each household; return each one's result (added/updated/unchanged)."""
+) -> HomePlan:
+    """Find each household, or give it an id (and a code) to be created; refuse those outside
+    the scope or in another grid. Nothing is written yet (`write_homes`)."""
     stored = _fetch_households(session, homes.values())
-    results: dict[Key, str] = {}
-    new: list[Home] = []
-    changed: list[tuple[object, ...]] = []
+    plan, new, stamp = HomePlan(), [], writer.stamp(now)
     for key, home in homes.items():
         old = stored.get(key)
         if old is None:
             new.append(home)
-            results[key] = ADDED
+            plan.results[key] = ADDED
         elif not old.area_code.startswith(scope):
             home.refused = OUTSIDE_HOUSEHOLD
         elif old.area_code != home.grid:
@@ -153,24 +164,29 @@ def store_homes(
         else:
             home.id, values = old.id, _home_values(home, old)
             unchanged = values == (old.address, old.kind, old.head_name, old.phone, old.notes)
-            results[key] = UNCHANGED if unchanged else UPDATED
+            plan.results[key] = UNCHANGED if unchanged else UPDATED
             if not unchanged:
-                changed.append((*values, now, old.id))
+                plan.changed.append((*values, stamp, old.id))
                 outcome.grids.add(home.grid)
     codes = _Codes(session)
-    rows = []
-    ids = writer.reserve_ids(Household.__tablename__, len(new))
-    for home, new_id in zip(new, ids, strict=True):
+    for home, new_id in zip(new, writer.reserve_ids(Household.__tablename__, len(new)),
+                            strict=True):
         home.id, home.code = new_id, home.code or codes.new(home.grid)
-        rows.append((new_id, home.code, home.grid, *_home_values(home, None)[:4], 0,
-                     home.notes or "", now, now))
+        plan.new[new_id] = (new_id, home.code, home.grid, *_home_values(home, None)[:4], 0,
+                            home.notes or "", stamp, stamp)
         outcome.grids.add(home.grid)
         outcome.deltas.households[home.grid] += 1
+    outcome.households_added += len(plan.new)
+    outcome.households_updated += len(plan.changed)
+    return plan
+
+
+def write_homes(writer: BulkWriter, plan: HomePlan, members: Counter[int]) -> None:
+    """Create the new households with their member counts (taken out of `members`, which then
+    holds the changes of the stored ones) and update the changed ones."""
+    rows = [(*row[:7], members.pop(home_id, 0), *row[8:]) for home_id, row in plan.new.items()]
     writer.insert(Household.__tablename__, HOUSEHOLD_INSERT, rows, conflict=("code",))
-    writer.update(Household.__tablename__, HOUSEHOLD_UPDATE, changed)
-    outcome.households_added += len(new)
-    outcome.households_updated += len(changed)
-    return results
+    writer.update(Household.__tablename__, HOUSEHOLD_UPDATE, plan.changed)
 
 
 def upsert_households(
@@ -189,12 +205,13 @@ def upsert_households(
                            item.kind, item.notes, [item.row])
         outcome.keys.add(key)
     writer = BulkWriter(session)
-    results = store_homes(session, writer, homes, scope=scope, now=now, outcome=outcome)
+    plan = resolve_homes(session, writer, homes, scope=scope, now=now, outcome=outcome)
+    write_homes(writer, plan, outcome.deltas.members)
     for key, home in homes.items():
         if home.refused:
             outcome.reject(home.rows[0], "household_code", home.refused)
         else:
-            outcome.results[home.rows[0]] = results[key]
+            outcome.results[home.rows[0]] = plan.results[key]
     apply_deltas(session, writer, outcome.deltas)
     return outcome
 

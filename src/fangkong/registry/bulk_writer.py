@@ -21,6 +21,7 @@ from fangkong.errors import Conflict
 from fangkong.i18n import N_
 
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
+SQLITE_CACHE_KIB = 65_536  # page cache of a connection that bulk-writes (SQLite's default: 2 MiB)
 # S608 below: the statements are built from our own table and column names only (checked by
 # `_identifiers`), never from input; every value travels as a parameter or through COPY.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
@@ -40,14 +41,6 @@ def _identifiers(*names: str) -> None:
             raise ValueError(f"not an identifier: {name!r}")
 
 
-def _sqlite_value(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime(SQLITE_DATETIME)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 class BulkWriter:
     """Inserts, updates and deletes of many rows of one table, for one batch's transaction."""
 
@@ -55,7 +48,19 @@ class BulkWriter:
         self.session = session
         self.connection = session.connection()
         self.postgresql = self.connection.dialect.name == "postgresql"
-        self.raw: Any = self.connection.connection.driver_connection
+        raw = self.connection.connection.driver_connection
+        assert raw is not None  # noqa: S101 - an open connection has its driver's
+        self.raw: Any = raw
+        if not self.postgresql:
+            self.raw.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+
+    def stamp(self, moment: datetime) -> object:
+        """A timestamp as the engine takes it (SQLite: the text SQLAlchemy would store)."""
+        return moment if self.postgresql else moment.astimezone(UTC).strftime(SQLITE_DATETIME)
+
+    def day(self, value: date | None) -> object:
+        """A date as the engine takes it (SQLite: ISO text)."""
+        return value if self.postgresql or value is None else value.isoformat()
 
     def reserve_ids(self, table: str, count: int) -> list[int]:
         """Ids for `count` new rows, from the table's sequence (PostgreSQL) or max(id)."""
@@ -85,7 +90,7 @@ class BulkWriter:
         if not self.postgresql:
             marks = ", ".join("?" * len(columns))
             self.raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
-                                 [tuple(map(_sqlite_value, row)) for row in rows])
+                                 rows)
             return
         stage = self._stage(table, columns, rows)
         target = f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING" if conflict else ""
@@ -106,7 +111,7 @@ class BulkWriter:
         if not self.postgresql:
             sets = ", ".join(f"{name} = ?" for name in columns)
             self.raw.executemany(f"UPDATE {table} SET {sets} WHERE {key} = ?",  # noqa: S608
-                                 [tuple(map(_sqlite_value, row)) for row in rows])
+                                 rows)
             return
         stage = self._stage(table, [*columns, key], rows)
         sets = ", ".join(f"{name} = s.{name}" for name in columns)
@@ -139,7 +144,7 @@ class BulkWriter:
         if not self.postgresql:
             where = " AND ".join(f"{name} = ?" for name in columns)
             self.raw.executemany(f"DELETE FROM {table} WHERE {where}",  # noqa: S608
-                                 [tuple(map(_sqlite_value, row)) for row in rows])
+                                 rows)
             return
         stage = self._stage(table, columns, rows)
         where = " AND ".join(f"t.{name} = s.{name}" for name in columns)

@@ -16,9 +16,10 @@ from fangkong.db import make_engine, make_session_factory, transaction
 from fangkong.errors import DomainError
 from fangkong.i18n import N_, Translator, negotiate
 from fangkong.registry.demo import do_load_demo_population
-from fangkong.registry.importer import CLI_BATCH, COUNT_NAMES, ImportStatus, run_import
+from fangkong.registry.importer import CLI_BATCH, COUNT_NAMES, ImportStatus
 from fangkong.registry.importer_export import rejected_workbook
 from fangkong.registry.importer_fields import DOMAIN, ImportKind
+from fangkong.registry.importer_job import run_import
 from fangkong.registry.importer_source import ImportFile, max_import_mb
 from fangkong.registry.models import ImportBatch
 from fangkong.scope import SYSTEM, Actor
@@ -71,6 +72,8 @@ def import_command(
     user: Annotated[str | None, typer.Option(
         "--as", help="import as this user (their area and saved column mappings)")] = None,
     max_mb: Annotated[int | None, typer.Option(help="largest file accepted, in MB")] = None,
+    workers: Annotated[int, typer.Option(
+        min=0, max=1, help="processes checking rows while this one writes (0: none)")] = 1,
 ) -> None:
     """Import persons (or households) from a spreadsheet; run it again and nothing changes.
     Exit code 1 when rows were rejected, 2 when the file was refused or the import failed."""
@@ -94,7 +97,7 @@ def import_command(
 
             batch = run_import(session, actor=actor, source=source, area_code=area, kind=kind,
                                batch_size=batch_size, max_mb=max_mb or max_import_mb(settings),
-                               progress=advance)
+                               workers=workers, progress=advance)
         console.print(summary(batch, tr))
         if rejected is not None and batch.counts.get("rejected"):
             rejected.write_bytes(rejected_workbook(session, batch, tr))

@@ -28,7 +28,6 @@ from fangkong.i18n import N_
 from fangkong.permissions import Permission
 from fangkong.registry.bulk_writer import ConcurrentChange
 from fangkong.registry.importer import (
-    ImportJob,
     ImportStatus,
     access_import,
     do_create_import,
@@ -48,6 +47,7 @@ from fangkong.registry.importer_fields import (
     ImportKind,
     saved_entries,
 )
+from fangkong.registry.importer_job import ImportJob
 from fangkong.registry.importer_source import (
     MEGABYTE,
     FileTooLarge,
@@ -275,7 +275,8 @@ def _job_for(session: Session, actor: Actor, batch: ImportBatch, settings: Setti
         job = _jobs.get(batch.id)
         if job is None:
             job = _jobs[batch.id] = ImportJob(session, actor=actor, batch=batch,
-                                              source=_stored_file(settings, batch))
+                                              source=_stored_file(settings, batch),
+                                              batch_size=WEB_BATCH)
         return job
 
 
@@ -301,7 +302,7 @@ def import_step(
         job: ImportJob | None = None
         try:
             job = _job_for(session, actor, batch, settings)
-            job.step(session, rows=WEB_BATCH)
+            job.step(session)
             session.commit()
         except ConcurrentChange:
             session.rollback()

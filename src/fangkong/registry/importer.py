@@ -12,14 +12,11 @@ kept the same way, as the one entry without reasons.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import date
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from fangkong.accounts.audit import AuditAction, do_audit
@@ -28,30 +25,19 @@ from fangkong.db import utcnow
 from fangkong.errors import DomainError, NotFound
 from fangkong.i18n import N_
 from fangkong.permissions import Permission
-from fangkong.registry.bulk import (
-    BatchOutcome,
-    household_key,
-    person_key,
-    upsert_households,
-    upsert_persons,
-)
-from fangkong.registry.bulk_writer import ConcurrentChange
 from fangkong.registry.counting import refresh_counters
 from fangkong.registry.importer_fields import Header, ImportKind, map_columns, saved_entries
-from fangkong.registry.importer_rows import HouseholdIn, PersonIn, Rejected, RowChecker, raw_texts
 from fangkong.registry.importer_source import (
     DEFAULT_MAX_MB,
     ImportFile,
     check_size,
     estimate_rows,
     file_digest,
-    grid_resolver,
     list_sheets,
     open_rows,
     read_header,
 )
 from fangkong.registry.models import ColumnMapping, ImportBatch, ImportRejection
-from fangkong.registry.queries import local_today
 from fangkong.scope import Actor
 from fangkong.tabular import EmptyTable, NoHeader, Row, Table
 
@@ -202,8 +188,8 @@ def do_fail_import(
     session: Session, *, actor: Actor, batch_id: int, error: BaseException,
     grids: Iterable[str] = (),
 ) -> None:
-    """Mark an import failed (in its own transaction, after the failed batch rolled back) and
-    recount the grids its committed batches touched."""
+    """Mark an import failed (in its own transaction, after the failed batch rolled back); the
+    counters of the grids its committed batches touched are recounted, to be sure."""
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
         return
@@ -211,7 +197,7 @@ def do_fail_import(
     batch.status = ImportStatus.FAILED.value
     batch.finished_at = utcnow()
     batch.message = error.message if isinstance(error, DomainError) else FAILED
-    _audit(session, actor, batch)
+    audit_import(session, actor, batch)
     session.flush()
 
 
@@ -224,191 +210,11 @@ def do_resume_import(session: Session, *, actor: Actor, batch: ImportBatch) -> N
     session.flush()
 
 
-def _audit(session: Session, actor: Actor, batch: ImportBatch) -> None:
+def audit_import(session: Session, actor: Actor, batch: ImportBatch) -> None:
     do_audit(session, actor=actor, action=AuditAction.IMPORT, resource="registry",
              record_id=batch.id, area_code=batch.area_code,
              detail={"kind": batch.kind, "filename": batch.filename, "status": batch.status,
                      "counts": {name: batch.counts.get(name, 0) for name in COUNT_NAMES}})
-
-
-# Running ------------------------------------------------------------------------------------
-
-
-class ImportJob:
-    """The rows of a started import, checked and upserted one batch per `step`.
-
-    A step's rows and keys (to refuse a person repeated later in the file) are kept until the
-    next step sees them committed (the stored `next_row` reached their last row); if they were
-    not, the next step imports them again.
-    """
-
-    def __init__(self, session: Session, *, actor: Actor, batch: ImportBatch,
-                 source: ImportFile, today: date | None = None) -> None:
-        self.actor, self.batch_id, self.kind = actor, batch.id, ImportKind(batch.kind)
-        self.reason = source.filename[:200]
-        self.header, self.table, rows = open_header(
-            session, actor=actor, source=source, kind=self.kind,
-            row_number=batch.counts.get("header_row"))
-        area = access_area(session, actor, batch.area_code)
-        self.checker = RowChecker(self.header.field_columns(), grid_resolver(session, area),
-                                  today or local_today())
-        self.seen: set[object] = set()
-        self.grids: set[str] = set()
-        self.chunk: list[Row] = []
-        self.chunk_keys: set[object] = set()
-        self.rows = self._catch_up(rows, int(batch.counts.get("next_row", 0)))
-
-    def _catch_up(self, rows: Iterator[Row], last: int) -> Iterator[Row]:
-        """The rows after `last`; when continuing an import, the natural keys of the rows up to
-        it are learnt again on the way (to refuse their repeats further down)."""
-        for row in rows:
-            if row.number > last:
-                return itertools.chain([row], rows)
-            checked = self.check(row)
-            if isinstance(checked, PersonIn):
-                self.seen.add(person_key(checked))
-            elif isinstance(checked, HouseholdIn):
-                self.seen.add(household_key(checked.code, checked.grid, checked.address))
-        return iter(())
-
-    def close(self) -> None:
-        self.table.close()
-
-    def check(self, row: Row) -> PersonIn | HouseholdIn | Rejected | None:
-        if self.kind is ImportKind.PERSONS:
-            return self.checker.check_person(row)
-        return self.checker.check_household(row)
-
-    def _next_chunk(self, batch: ImportBatch, size: int) -> list[Row]:
-        """The rows of this step: the last step's again when it did not commit (a failed step
-        leaves its rows to the next one), else the next rows of the file."""
-        if self.chunk:
-            if int(batch.counts.get("next_row", 0)) < self.chunk[-1].number:
-                return self.chunk
-            self.seen |= self.chunk_keys
-        self.chunk, self.chunk_keys = list(itertools.islice(self.rows, size)), set()
-        return self.chunk
-
-    def step(self, session: Session, *, rows: int) -> bool:
-        """Import the next `rows` rows in the caller's transaction; True when the file is done."""
-        batch = session.get(ImportBatch, self.batch_id)
-        if batch is None or batch.status != ImportStatus.RUNNING:
-            return True
-        batch.message = ""  # the first write: SQLite takes its write lock before the reads
-        session.flush()
-        chunk = self._next_chunk(batch, rows)
-        outcome, rejected, ignored = self._import(session, chunk)
-        self._store(session, batch, chunk, outcome=outcome, rejected=rejected, ignored=ignored)
-        done = len(chunk) < rows
-        self.grids |= outcome.grids
-        if done:
-            refresh_counters(session, self.grids)
-            batch.status = ImportStatus.DONE.value
-            batch.finished_at = utcnow()
-            _audit(session, self.actor, batch)
-        session.flush()
-        self.chunk_keys = outcome.keys
-        return done
-
-    def _import(
-        self, session: Session, chunk: list[Row]
-    ) -> tuple[BatchOutcome, dict[int, dict[str, str]], int]:
-        records: list[Any] = []
-        rejected: dict[int, dict[str, str]] = {}
-        ignored = 0
-        for row in chunk:
-            checked = self.check(row)
-            if checked is None:
-                ignored += 1
-            elif isinstance(checked, Rejected):
-                rejected[checked.row] = checked.reasons
-            else:
-                records.append(checked)
-        scope = self.actor.scope
-        if self.kind is ImportKind.PERSONS:
-            outcome = upsert_persons(session, scope=scope, persons=records, seen=self.seen,
-                                     actor_id=self.actor.user_id, reason=self.reason)
-        else:
-            outcome = upsert_households(session, scope=scope, households=records, seen=self.seen)
-        return outcome, rejected | outcome.rejected, ignored
-
-    def _store(
-        self, session: Session, batch: ImportBatch, chunk: list[Row], *, outcome: BatchOutcome,
-        rejected: dict[int, dict[str, str]], ignored: int,
-    ) -> None:
-        if rejected:
-            cells = {row.number: row.cells for row in chunk if row.number in rejected}
-            session.execute(insert(ImportRejection), [
-                {"batch_id": batch.id, "row_number": number, "raw": raw_texts(cells[number]),
-                 "reasons": list(reasons.values())} for number, reasons in sorted(rejected.items())
-            ])
-        counts = dict(batch.counts)
-        tally = outcome.tally()
-        tally["rejected"] = len(rejected)
-        for name in COUNT_NAMES[1:]:
-            counts[name] = counts.get(name, 0) + tally.get(name, 0)
-        counts["ignored"] = counts.get("ignored", 0) + ignored
-        counts["rows"] = counts.get("rows", 0) + len(chunk) - ignored
-        if chunk:
-            counts["next_row"] = chunk[-1].number
-        batch.counts = counts
-
-
-ProgressHook = Callable[[ImportBatch], None]
-
-
-def run_import(
-    session: Session, *, actor: Actor, source: ImportFile, area_code: str,
-    kind: ImportKind | None = None, batch_size: int = CLI_BATCH, max_mb: int = DEFAULT_MAX_MB,
-    progress: ProgressHook | None = None,
-) -> ImportBatch:
-    """The whole import of a file, committing after each batch (for the CLI and jobs).
-
-    A batch that meets a concurrent change is redone once; any other failure marks the import
-    failed (what was committed stays) and is raised again.
-    """
-    batch = do_create_import(session, actor=actor, source=source, area_code=area_code,
-                             kind=kind, max_mb=max_mb)
-    source = source_sheet(source, int(batch.counts["sheet"]))
-    header, table, _rows = open_header(session, actor=actor, source=source,
-                                       kind=ImportKind(batch.kind))
-    table.close()
-    do_start_import(session, actor=actor, batch=batch, header=header)
-    session.commit()
-    batch_id = batch.id
-    job = ImportJob(session, actor=actor, batch=batch, source=source)
-    try:
-        _run(session, job, batch_size, progress)
-    except BaseException as error:
-        session.rollback()
-        do_fail_import(session, actor=actor, batch_id=batch_id, error=error, grids=job.grids)
-        session.commit()
-        raise
-    finally:
-        job.close()
-    final = session.get(ImportBatch, batch_id)
-    assert final is not None  # noqa: S101 - created above
-    return final
-
-
-def _run(session: Session, job: ImportJob, batch_size: int, progress: ProgressHook | None) -> None:
-    retried = False
-    while True:
-        try:
-            done = job.step(session, rows=batch_size)
-            session.commit()
-        except ConcurrentChange:
-            session.rollback()
-            if retried:
-                raise
-            retried = True
-            continue
-        retried = False
-        batch = session.get(ImportBatch, job.batch_id)
-        if progress is not None and batch is not None:
-            progress(batch)
-        if done:
-            return
 
 
 def list_rejections(session: Session, batch_id: int) -> list[ImportRejection]:

@@ -12,8 +12,9 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from fangkong.i18n import N_, Translator
-from fangkong.registry.importer import ImportJob, list_rejections
+from fangkong.registry.importer import list_rejections
 from fangkong.registry.importer_fields import DOMAIN, Header
+from fangkong.registry.importer_job import ImportJob
 from fangkong.registry.importer_rows import Rejected
 from fangkong.registry.importer_source import ImportFile
 from fangkong.registry.models import ImportBatch

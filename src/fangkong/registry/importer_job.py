@@ -1,0 +1,320 @@
+"""Running a started import: its rows checked and upserted one batch per `step`, each step in
+the caller's transaction; and `run_import`, the whole file with a commit after each batch.
+
+Checking the rows (the importer's main cost after the database) can run in a separate process
+(`workers=1`): it reads and checks the next batches while this process writes the last one.
+A step's batch is kept until the next step sees it committed (the stored `next_row` reached
+its last row); if it was not, the next step imports it again. Its natural keys (to refuse a
+person repeated later in the file) count only once it is committed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import queue
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from fangkong.areas.queries import access_area
+from fangkong.db import utcnow
+from fangkong.registry.bulk import person_key, upsert_households, upsert_persons
+from fangkong.registry.bulk_households import BatchOutcome, household_key
+from fangkong.registry.bulk_writer import ConcurrentChange
+from fangkong.registry.importer import (
+    CLI_BATCH,
+    COUNT_NAMES,
+    ImportStatus,
+    audit_import,
+    do_create_import,
+    do_fail_import,
+    do_start_import,
+    open_header,
+    source_sheet,
+)
+from fangkong.registry.importer_fields import ImportKind
+from fangkong.registry.importer_rows import (
+    GridResolver,
+    HouseholdIn,
+    PersonIn,
+    Rejected,
+    RowChecker,
+    raw_texts,
+)
+from fangkong.registry.importer_source import (
+    DEFAULT_MAX_MB,
+    ImportFile,
+    grid_resolver,
+    open_rows,
+    read_header,
+)
+from fangkong.registry.models import ImportBatch, ImportRejection
+from fangkong.registry.queries import local_today
+from fangkong.scope import Actor
+from fangkong.tabular import Cell, Row
+
+Check = Callable[[Row], PersonIn | HouseholdIn | Rejected | None]
+WAIT_SECONDS = 1.0
+
+
+@dataclass
+class CheckedChunk:
+    """One batch of rows, checked: the records to upsert, the rejected rows' reasons, the
+    cells of every row that was not ignored (for the rejections the upsert adds)."""
+
+    count: int = 0
+    last: int = 0
+    ignored: int = 0
+    records: list[PersonIn | HouseholdIn] = field(default_factory=list)
+    rejected: dict[int, dict[str, str]] = field(default_factory=dict)
+    cells: dict[int, list[Cell]] = field(default_factory=dict)
+
+
+def check_rows(check: Check, rows: list[Row]) -> CheckedChunk:
+    chunk = CheckedChunk(count=len(rows), last=rows[-1].number if rows else 0)
+    for row in rows:
+        checked = check(row)
+        if checked is None:
+            chunk.ignored += 1
+            continue
+        chunk.cells[row.number] = row.cells
+        if isinstance(checked, Rejected):
+            chunk.rejected[checked.row] = checked.reasons
+        else:
+            chunk.records.append(checked)
+    return chunk
+
+
+@dataclass(frozen=True)
+class ChunkSpec:
+    """What a checking process needs: the file, its header and columns, the area's grids."""
+
+    source: ImportFile
+    kind: ImportKind
+    header_row: int
+    columns: dict[str, int]
+    grids: GridResolver
+    today: date
+    after: int
+    size: int
+
+
+def _checker(spec: ChunkSpec) -> Check:
+    checker = RowChecker(spec.columns, spec.grids, spec.today)
+    return checker.check_person if spec.kind is ImportKind.PERSONS else checker.check_household
+
+
+def _produce(spec: ChunkSpec, out: Any) -> None:
+    """The checking process: checked batches into the queue, then an exception or the end."""
+    try:
+        with open_rows(spec.source) as table:
+            _, rows = read_header(table, kind=spec.kind, row_number=spec.header_row)
+            check = _checker(spec)
+            rows = itertools.dropwhile(lambda row: row.number <= spec.after, rows)
+            while True:
+                chunk = check_rows(check, list(itertools.islice(rows, spec.size)))
+                out.put(chunk)
+                if chunk.count < spec.size:
+                    return
+    except BaseException as error:  # reported to the importing process, which raises it
+        out.put(error)
+
+
+class ProcessChunks:
+    """Checked batches from a separate process, a few batches ahead (a bounded queue)."""
+
+    def __init__(self, spec: ChunkSpec) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.queue: Any = context.Queue(maxsize=2)
+        self.process = context.Process(target=_produce, args=(spec, self.queue), daemon=True)
+        self.process.start()
+        self.finished = False
+        self.size = spec.size
+
+    def next(self) -> CheckedChunk:
+        while not self.finished:
+            try:
+                item = self.queue.get(timeout=WAIT_SECONDS)
+            except queue.Empty:
+                if not self.process.is_alive():
+                    raise RuntimeError("the checking process ended unexpectedly") from None
+                continue
+            if isinstance(item, BaseException):
+                self.finished = True
+                raise item
+            self.finished = item.count < self.size
+            return item  # type: ignore[no-any-return]
+        return CheckedChunk()
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.queue.close()
+
+
+class ImportJob:
+    """The rows of a started import, checked and upserted one batch per `step`."""
+
+    def __init__(self, session: Session, *, actor: Actor, batch: ImportBatch, source: ImportFile,
+                 batch_size: int = CLI_BATCH, workers: int = 0, today: date | None = None) -> None:
+        self.actor, self.batch_id, self.kind = actor, batch.id, ImportKind(batch.kind)
+        self.batch_size, self.reason = batch_size, source.filename[:200]
+        self.header, self.table, rows = open_header(
+            session, actor=actor, source=source, kind=self.kind,
+            row_number=batch.counts.get("header_row"))
+        area = access_area(session, actor, batch.area_code)
+        after = int(batch.counts.get("next_row", 0))
+        self.spec = ChunkSpec(source, self.kind, self.header.row, self.header.field_columns(),
+                              grid_resolver(session, area), today or local_today(), after,
+                              batch_size)
+        self.check = _checker(self.spec)
+        self.seen: set[object] = set()
+        self.grids: set[str] = set()
+        self.chunk: CheckedChunk | None = None
+        self.chunk_keys: set[object] = set()
+        self.rows = self._catch_up(rows, after)
+        self.process = ProcessChunks(self.spec) if workers > 0 else None
+
+    def _catch_up(self, rows: Iterator[Row], last: int) -> Iterator[Row]:
+        """The rows after `last`; when continuing an import, the natural keys of the rows up to
+        it are learnt again on the way (to refuse their repeats further down)."""
+        for row in rows:
+            if row.number > last:
+                return itertools.chain([row], rows)
+            checked = self.check(row)
+            if isinstance(checked, PersonIn):
+                self.seen.add(person_key(checked))
+            elif isinstance(checked, HouseholdIn):
+                self.seen.add(household_key(checked.code, checked.grid, checked.address))
+        return iter(())
+
+    def close(self) -> None:
+        self.table.close()
+        if self.process is not None:
+            self.process.close()
+
+    def _next_chunk(self, batch: ImportBatch) -> CheckedChunk:
+        """This step's batch: the last step's again when it did not commit, else the next."""
+        if self.chunk is not None:
+            if int(batch.counts.get("next_row", 0)) < self.chunk.last:
+                return self.chunk
+            self.seen |= self.chunk_keys
+        if self.process is not None:
+            self.chunk = self.process.next()
+        else:
+            self.chunk = check_rows(self.check, list(itertools.islice(self.rows,
+                                                                      self.batch_size)))
+        self.chunk_keys = set()
+        return self.chunk
+
+    def step(self, session: Session) -> bool:
+        """Import the next batch in the caller's transaction; True when the file is done."""
+        batch = session.get(ImportBatch, self.batch_id)
+        if batch is None or batch.status != ImportStatus.RUNNING:
+            return True
+        batch.message = ""  # the first write: SQLite takes its write lock before the reads
+        session.flush()
+        chunk = self._next_chunk(batch)
+        outcome = self._upsert(session, chunk)
+        _store(session, batch, chunk, outcome)
+        self.grids |= outcome.grids
+        done = chunk.count < self.batch_size
+        if done:
+            batch.status = ImportStatus.DONE.value
+            batch.finished_at = utcnow()
+            audit_import(session, self.actor, batch)
+        session.flush()
+        self.chunk_keys = outcome.keys
+        return done
+
+    def _upsert(self, session: Session, chunk: CheckedChunk) -> BatchOutcome:
+        scope = self.actor.scope
+        if self.kind is ImportKind.PERSONS:
+            return upsert_persons(session, scope=scope, persons=chunk.records,  # type: ignore[arg-type]
+                                  seen=self.seen, actor_id=self.actor.user_id,
+                                  reason=self.reason)
+        return upsert_households(session, scope=scope, households=chunk.records,  # type: ignore[arg-type]
+                                 seen=self.seen)
+
+
+def _store(session: Session, batch: ImportBatch, chunk: CheckedChunk,
+           outcome: BatchOutcome) -> None:
+    """The batch's rejected rows, and its counts added to the import's."""
+    rejected = chunk.rejected | outcome.rejected
+    if rejected:
+        session.execute(insert(ImportRejection), [
+            {"batch_id": batch.id, "row_number": number, "raw": raw_texts(chunk.cells[number]),
+             "reasons": list(reasons.values())} for number, reasons in sorted(rejected.items())])
+    counts = dict(batch.counts)
+    tally = {**outcome.tally(), "rejected": len(rejected), "ignored": chunk.ignored,
+             "rows": chunk.count - chunk.ignored}
+    for name in COUNT_NAMES:
+        counts[name] = counts.get(name, 0) + tally.get(name, 0)
+    if chunk.count:
+        counts["next_row"] = chunk.last
+    batch.counts = counts
+
+
+ProgressHook = Callable[[ImportBatch], None]
+
+
+def run_import(
+    session: Session, *, actor: Actor, source: ImportFile, area_code: str,
+    kind: ImportKind | None = None, batch_size: int = CLI_BATCH, max_mb: int = DEFAULT_MAX_MB,
+    workers: int = 0, progress: ProgressHook | None = None,
+) -> ImportBatch:
+    """The whole import of a file, committing after each batch (for the CLI and jobs); with
+    `workers=1` the rows are checked in a process of their own meanwhile.
+
+    A batch that meets a concurrent change is redone once; any other failure marks the import
+    failed (what was committed stays) and is raised again.
+    """
+    batch = do_create_import(session, actor=actor, source=source, area_code=area_code,
+                             kind=kind, max_mb=max_mb)
+    source = source_sheet(source, int(batch.counts["sheet"]))
+    header, table, _rows = open_header(session, actor=actor, source=source,
+                                       kind=ImportKind(batch.kind))
+    table.close()
+    do_start_import(session, actor=actor, batch=batch, header=header)
+    session.commit()
+    batch_id = batch.id
+    job = ImportJob(session, actor=actor, batch=batch, source=source, batch_size=batch_size,
+                    workers=workers)
+    try:
+        _run(session, job, progress)
+    except BaseException as error:
+        session.rollback()
+        do_fail_import(session, actor=actor, batch_id=batch_id, error=error, grids=job.grids)
+        session.commit()
+        raise
+    finally:
+        job.close()
+    final = session.get(ImportBatch, batch_id)
+    assert final is not None  # noqa: S101 - created above
+    return final
+
+
+def _run(session: Session, job: ImportJob, progress: ProgressHook | None) -> None:
+    retried = False
+    while True:
+        try:
+            done = job.step(session)
+            session.commit()
+        except ConcurrentChange:
+            session.rollback()
+            if retried:
+                raise
+            retried = True
+            continue
+        retried = False
+        batch = session.get(ImportBatch, job.batch_id)
+        if progress is not None and batch is not None:
+            progress(batch)
+        if done:
+            return
