@@ -46,7 +46,7 @@ class TabularError(Invalid):
     code = "tabular.invalid"
 
 
-class Unreadable(TabularError):  # noqa: N818 - named like errors.py
+class Unreadable(TabularError):
     code = "tabular.unreadable"
 
     @classmethod
@@ -54,7 +54,7 @@ class Unreadable(TabularError):  # noqa: N818 - named like errors.py
         return N_("This file cannot be read. Upload a CSV, XLSX, XLS or ODS file.")
 
 
-class Encrypted(TabularError):  # noqa: N818 - named like errors.py
+class Encrypted(TabularError):
     code = "tabular.encrypted"
 
     @classmethod
@@ -62,7 +62,7 @@ class Encrypted(TabularError):  # noqa: N818 - named like errors.py
         return N_("This file is protected by a password. Save it without one and upload it again.")
 
 
-class EmptyTable(TabularError):  # noqa: N818 - named like errors.py
+class EmptyTable(TabularError):
     code = "tabular.empty"
 
     @classmethod
@@ -70,7 +70,7 @@ class EmptyTable(TabularError):  # noqa: N818 - named like errors.py
         return N_("This file contains no data.")
 
 
-class NoHeader(TabularError):  # noqa: N818 - named like errors.py
+class NoHeader(TabularError):
     code = "tabular.no_header"
 
     @classmethod
@@ -78,7 +78,7 @@ class NoHeader(TabularError):  # noqa: N818 - named like errors.py
         return N_("No header row was found in the first rows of the file.")
 
 
-class SheetNotFound(TabularError):  # noqa: N818 - named like errors.py
+class SheetNotFound(TabularError):
     code = "tabular.no_sheet"
 
     @classmethod

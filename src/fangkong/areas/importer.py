@@ -70,7 +70,7 @@ async def read_upload(upload: UploadFile) -> bytes:
     return data
 
 
-class RowRejected(Exception):  # noqa: N818 - a row's outcome, not an error of the program
+class RowRejected(Exception):
     """Why one row cannot be imported: a message id and its parameters."""
 
     def __init__(self, reason: str, **params: str) -> None:

@@ -43,6 +43,7 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
         session.commit()
     except BaseException:
+        session.expunge_all()  # the caller stays readable for the error page after the rollback
         session.rollback()
         raise
     finally:

@@ -7,6 +7,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from psycopg.errors import NumericValueOutOfRange
+from sqlalchemy.exc import StatementError
 from starlette.exceptions import HTTPException
 
 from fangkong.errors import DomainError, Invalid, NotFound, Unauthenticated
@@ -80,10 +82,21 @@ async def http_error(request: Request, exc: Exception) -> Response:
                   status_code=exc.status_code)
 
 
+async def out_of_range(request: Request, exc: Exception) -> Response:
+    """An id too large for the database (SQLite's 64-bit, PostgreSQL's integer columns) names
+    no record: answer as for any missing record. Any other statement error stays a 500."""
+    cause = getattr(exc, "orig", exc)
+    if isinstance(cause, OverflowError | NumericValueOutOfRange):
+        return error_response(request, NotFound())
+    raise exc
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(OverflowError, out_of_range)
+    app.add_exception_handler(StatementError, out_of_range)
 
 
 __all__ = ["field_errors", "install"]
