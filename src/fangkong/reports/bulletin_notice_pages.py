@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from fangkong.errors import DomainError, NotFound
+from fangkong.errors import DomainError
 from fangkong.permissions import Permission
 from fangkong.reports.bulletin_notices import (
     KIND_LABELS,
@@ -99,18 +100,26 @@ def update_notice(request: Request, *, session: DbSession, principal: Writer,
     return RedirectResponse(f"/reports/notices/{notice.id}", status_code=303)
 
 
-@router.post("/reports/notices/{notice_id}/{step}", response_model=None)
-def change_notice(request: Request, *, session: DbSession, principal: Writer,
-                  notice_id: int, step: str) -> Response:
-    """Publish a draft or withdraw a published notice."""
-    actor = principal.actor
+def _change(request: Request, session: Session, actor: Actor, notice_id: int,
+            action: Callable[..., Notice]) -> Response:
     notice = access_notice(session, actor, notice_id)
-    action = {"publish": do_publish_notice, "withdraw": do_withdraw_notice}.get(step)
-    if action is None:
-        raise NotFound()
     try:
         action(session, actor=actor, notice=notice)
     except DomainError as error:
         return _failed(request, error, _notice_context(notice),
                        "reports/bulletin_notice.html")
     return RedirectResponse(f"/reports/notices/{notice.id}", status_code=303)
+
+
+@router.post("/reports/notices/{notice_id}/publish", response_model=None)
+def publish_notice(request: Request, *, session: DbSession, principal: Writer,
+                   notice_id: int) -> Response:
+    """Publish a draft: shown on the public page from now on."""
+    return _change(request, session, principal.actor, notice_id, do_publish_notice)
+
+
+@router.post("/reports/notices/{notice_id}/withdraw", response_model=None)
+def withdraw_notice(request: Request, *, session: DbSession, principal: Writer,
+                    notice_id: int) -> Response:
+    """Withdraw a published notice from the public page (it is kept)."""
+    return _change(request, session, principal.actor, notice_id, do_withdraw_notice)
