@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -45,7 +45,7 @@ from fangkong.quarantine.schemas import RoomsCreate, SiteCreate, SupportCreate
 from fangkong.quarantine.sites import do_add_rooms, do_create_site
 from fangkong.quarantine.support import do_request_support
 from fangkong.registry.actions import do_create_household, do_create_person
-from fangkong.registry.models import Household, Person
+from fangkong.registry.models import Household, ImportBatch, Person
 from fangkong.registry.schemas import HouseholdCreate, PersonCreate
 from fangkong.registry.validators import id_check_character
 from fangkong.reports.bulletin import do_create_bulletin
@@ -57,6 +57,8 @@ from fangkong.screening.actions import do_create_round, do_record_visit
 from fangkong.screening.models import FollowUp, ScreeningRound
 from fangkong.screening.schemas import MemberCheck, Outcome, RoundCreate
 from fangkong.settings import Settings
+from fangkong.testing.actions import do_collect_sample, do_record_result
+from fangkong.testing.models import Positive, Sample
 
 FOREIGN_CITY = "2202"  # 吉林市: outside even the whole-city personas' scope
 FOREIGN_CHAIN = (  # down to a grid, for records that live in grids
@@ -238,6 +240,9 @@ SAMPLES: dict[str, Sampler] = {
     "check_token": check_links,
     "bulletin_id": by_area(Bulletin, secrets=lambda bulletin: (bulletin.title,)),
     "notice_id": by_area(Notice, secrets=lambda notice: (notice.title,)),
+    "sample_id": by_area(Sample, secrets=lambda sample: (sample.tube_code,)),
+    "positive_id": by_area(Positive),
+    "batch_id": by_area(ImportBatch, secrets=lambda batch: (batch.filename,)),
 }
 
 # Parameters that name city-wide settings rather than records of an area: the walk gives them
@@ -339,6 +344,17 @@ def _build_grid_records(session: Session, grid: str, suffix: str) -> None:
             first17), phone="13700000000", temperature=Decimal("36.5"))],
     ), source=ArrivalSource.STAFF)
     _build_quarantine_records(session, household, person, suffix)
+    _build_testing_records(session, grid, person)
+
+
+def _build_testing_records(session: Session, grid: str, person: Person) -> None:
+    """A tube of the person with a positive result: a positive on the grid's list (testing)."""
+    taken = datetime(2019, 6, 1, 2, tzinfo=UTC)
+    sample = do_collect_sample(session, actor=SYSTEM, persons=[person], kind="nucleic_acid",
+                               reason="mass", tube_code=f"YJ{grid}", collected_at=taken,
+                               where=f"{MARK}采样点")
+    do_record_result(session, actor=SYSTEM, sample=sample, result="positive",
+                     reported_at=taken + timedelta(hours=6), lab=f"{MARK}实验室")
 
 
 def _build_bulletin_records(session: Session, grid: str, suffix: str) -> None:

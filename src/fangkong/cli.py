@@ -13,6 +13,7 @@ from fangkong.areas.cli import app as areas_app
 from fangkong.areas.demo import DemoSize
 from fangkong.db import make_engine, transaction
 from fangkong.migrations import upgrade
+from fangkong.quarantine.cli import app as quarantine_app
 from fangkong.registry.cli import app as registry_app
 from fangkong.settings import Settings
 from fangkong.testing.cli import app as testing_app
@@ -22,6 +23,7 @@ app.add_typer(user_app, name="user", help="User accounts")
 app.add_typer(areas_app, name="areas", help="The area tree")
 app.add_typer(registry_app, name="registry", help="The population registry: import rosters")
 app.add_typer(testing_app, name="testing", help="Nucleic acid testing: import lab results")
+app.add_typer(quarantine_app, name="quarantine", help="Quarantine: the missed-check sweep")
 console = Console()
 
 
