@@ -3,6 +3,8 @@ progress bar and a summary; `fangkong registry demo-population` fills the demo c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -10,13 +12,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from fangkong.accounts.queries import get_user_by_username
 from fangkong.db import make_engine, make_session_factory, transaction
 from fangkong.errors import DomainError
 from fangkong.i18n import N_, Translator, negotiate
 from fangkong.registry.demo import do_load_demo_population
-from fangkong.registry.importer import CLI_BATCH, COUNT_NAMES, ImportStatus
+from fangkong.registry.importer import CLI_BATCH, COUNT_NAMES, FAILED, ImportStatus
 from fangkong.registry.importer_export import rejected_workbook
 from fangkong.registry.importer_fields import DOMAIN, ImportKind
 from fangkong.registry.importer_job import run_import
@@ -36,15 +39,31 @@ COUNT_LABELS = {
 }
 
 
-def _actor(settings: Settings, username: str | None) -> Actor:
+@contextmanager
+def open_session() -> Iterator[Session]:
+    """A writing session on the configured database; the import commits after each batch."""
+    session = make_session_factory(make_engine(Settings()), write=True)()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction on the configured database, committed when the block succeeds."""
+    with transaction(make_engine(Settings())) as session:
+        yield session
+
+
+def _actor(session: Session, username: str | None) -> Actor:
     if username is None:
         return SYSTEM
-    with transaction(make_engine(settings)) as session:
-        user = get_user_by_username(session, username)
-        if user is None:
-            console.print(f"[red]no such user: {username}[/red]")
-            raise typer.Exit(2)
-        return user.actor()
+    user = get_user_by_username(session, username)
+    if user is None:
+        console.print(f"[red]no such user: {username}[/red]")
+        raise typer.Exit(2)
+    return user.actor()
 
 
 def summary(batch: ImportBatch, tr: Translator) -> Table:
@@ -79,39 +98,47 @@ def import_command(
     Exit code 1 when rows were rejected, 2 when the file was refused or the import failed."""
     settings = Settings()
     tr = Translator(negotiate(settings.locale), settings.zone)
-    actor = _actor(settings, user)
-    session = make_session_factory(make_engine(settings), write=True)()
     source = ImportFile(path, path.name, sheet)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn())
     try:
-        with Progress(*columns, console=console) as progress:
-            task = progress.add_task(path.name, total=None, rate="-")
-
-            def advance(batch: ImportBatch) -> None:
-                done = int(batch.counts.get("next_row", 0))
-                total = int(batch.counts.get("total", 0)) or None
-                elapsed = progress.tasks[task].elapsed or 0
-                rate = f"{done / elapsed:,.0f}" if elapsed else "-"
-                progress.update(task, completed=done, total=total, rate=rate)
-
-            batch = run_import(session, actor=actor, source=source, area_code=area, kind=kind,
-                               batch_size=batch_size, max_mb=max_mb or max_import_mb(settings),
-                               workers=workers, progress=advance)
-        console.print(summary(batch, tr))
-        if rejected is not None and batch.counts.get("rejected"):
-            rejected.write_bytes(rejected_workbook(session, batch, tr))
-            console.print(f"rejected rows written to {rejected}")
+        with open_session() as session:
+            batch = _import(session, source, _actor(session, user), area=area, kind=kind,
+                            batch_size=batch_size, max_mb=max_mb or max_import_mb(settings),
+                            workers=workers)
+            console.print(summary(batch, tr))
+            if rejected is not None and batch.counts.get("rejected"):
+                rejected.write_bytes(rejected_workbook(session, batch, tr))
+                console.print(f"rejected rows written to {rejected}")
     except DomainError as error:
         message = tr.gettext(error.message, DOMAIN, **error.params)
         console.print(f"[red]{message}[/red] ({error.code})")
         raise typer.Exit(2) from error
-    finally:
-        session.close()
+    except Exception as error:  # the import is marked failed; say so without a traceback
+        console.print(f"[red]{tr.gettext(FAILED, DOMAIN)}[/red] ({error!r})")
+        raise typer.Exit(2) from error
     if batch.status != ImportStatus.DONE:
         raise typer.Exit(2)
     if batch.counts.get("rejected"):
         raise typer.Exit(1)
+
+
+def _import(session: Session, source: ImportFile, actor: Actor, *, area: str,
+            kind: ImportKind | None, batch_size: int, max_mb: int, workers: int) -> ImportBatch:
+    """The import with a Rich progress bar (rows, rows per second, elapsed time)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(source.filename, total=None, rate="-")
+
+        def advance(batch: ImportBatch) -> None:
+            done = int(batch.counts.get("next_row", 0))
+            total = int(batch.counts.get("total", 0)) or None
+            elapsed = progress.tasks[task].elapsed or 0
+            rate = f"{done / elapsed:,.0f}" if elapsed else "-"
+            progress.update(task, completed=done, total=total, rate=rate)
+
+        return run_import(session, actor=actor, source=source, area_code=area, kind=kind,
+                          batch_size=batch_size, max_mb=max_mb, workers=workers,
+                          progress=advance)
 
 
 @app.command("demo-population")
@@ -120,7 +147,7 @@ def demo_population(
     seed: Annotated[int, typer.Option(help="random seed of the generated data")] = 2020,
 ) -> None:
     """Fill the demo city's grids with a generated population (skipped when they have one)."""
-    with transaction(make_engine(Settings())) as session:
+    with unit_of_work() as session:
         added = do_load_demo_population(session, persons=persons, seed=seed)
     console.print(f"demo population: {added} persons added" if added
                   else "demo population: already there")
