@@ -26,6 +26,8 @@ from fangkong.registry.validators import id_check_character
 from fangkong.reports.daily import Report, build_report
 from fangkong.scope import SYSTEM, Actor
 from fangkong.settings import Settings
+from fangkong.testing.actions import do_collect_sample, do_record_result
+from fangkong.testing.models import Sample
 
 ZONE = ZoneInfo("Asia/Shanghai")
 CITY = "2201"
@@ -81,6 +83,18 @@ def quarantine(db: Session, person: Person, *, day: date, hour: int = 9,
                kind: QuarantineKind = QuarantineKind.HOME) -> Quarantine:
     return do_start_quarantine(db, actor=SYSTEM, person=person, kind=kind, start=day,
                                now=at_local(day, hour))
+
+
+def sample(db: Session, person: Person, *, when: datetime, tube: str,
+           result: str | None = None) -> Sample:
+    """A single tube of the person collected at `when`, with a lab result if given."""
+    taken = do_collect_sample(db, actor=SYSTEM, persons=[person], kind="nucleic_acid",
+                              reason="mass", tube_code=tube, collected_at=when,
+                              where="日报测试采样点")
+    if result is not None:
+        do_record_result(db, actor=SYSTEM, sample=taken, result=result, reported_at=when,
+                         lab="日报测试实验室")
+    return taken
 
 
 def id_number(serial: int) -> str:

@@ -18,6 +18,7 @@ from daily_helpers import (
     make_person,
     quarantine,
     report_of,
+    sample,
     today,
     value,
 )
@@ -44,6 +45,7 @@ def test_one_row_per_child_the_sections_columns_and_the_total_their_sum(
     person = make_person(db, GRID1)
     quarantine(db, person, day=today(), kind=QuarantineKind.MONITORING)
     arrive(db, settings, community=COMMUNITY, when=at_local(today(), 8))
+    sample(db, person, when=at_local(today(), 7), tube="RB0000001", result="positive")
     report = report_of(db, settings, NANGUAN)
     children = db.scalars(select(Area.code).where(Area.parent_code == NANGUAN)
                           .order_by(Area.code)).all()
@@ -60,6 +62,9 @@ def test_one_row_per_child_the_sections_columns_and_the_total_their_sum(
     assert value(report, NANLING, "arrivals.total") >= 1  # type: ignore[operator]
     assert value(report, NANLING, "arrivals.risky") >= 1  # type: ignore[operator]
     assert value(report, NANLING, "registry.persons") >= 1  # type: ignore[operator]
+    assert value(report, NANLING, "testing.samples_taken") >= 1  # type: ignore[operator]
+    assert value(report, NANLING, "testing.results_positive") >= 1  # type: ignore[operator]
+    assert value(report, NANLING, "testing.positives_new") >= 1  # type: ignore[operator]
 
 
 def test_changes_since_the_day_before_and_states_at_the_end_of_a_past_day(

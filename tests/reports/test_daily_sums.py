@@ -15,6 +15,7 @@ from daily_helpers import (
     at_local,
     days_ago,
     quarantine,
+    sample,
     today,
 )
 from sqlalchemy import select
@@ -34,7 +35,8 @@ from fangkong.screening.demo import do_build_demo_round
 from fangkong.settings import Settings
 
 DESCEND = 2  # below the districts, the walk opens this many children of each report
-ACTIVITY = ("quarantine.under_total", "arrivals.total", "quarantine.checks_done")
+ACTIVITY = ("quarantine.under_total", "arrivals.total", "quarantine.checks_done",
+            "testing.samples_taken")
 
 
 def persons_in(db: Session, prefix: str, count: int) -> list[Person]:
@@ -60,6 +62,9 @@ def generate_activity(db: Session, settings: Settings) -> None:
     ended = persons_in(db, GRID2[:12], 3)[-1]
     do_end_early(db, actor=SYSTEM, quarantine=quarantine(db, ended, day=days_ago(1), hour=10),
                  reason="误录", now=at_local(today(), 0))
+    for index, person in enumerate(persons_in(db, NANLING, 4)):
+        sample(db, person, when=at_local(days_ago(index % 2), 6), tube=f"RS{index:07d}",
+               result="positive" if index == 3 else "negative")
     for serial, (community, day) in enumerate(((COMMUNITY, days_ago(1)), (COMMUNITY, today()),
                                                (GRID2[:12], today())), start=1):
         arrive(db, settings, community=community, when=at_local(day, 7), serial=serial)
