@@ -1,27 +1,42 @@
-"""The import pages: upload, header and mapping with a preview, import with progress, result."""
+"""The import pages: upload, header and mapping with a preview, import with progress, result,
+the rejected rows; mappings remembered per user; permission and scope."""
 
 from __future__ import annotations
 
 import io
 import re
 from datetime import date
+from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from registry_helpers import GRID1, csrf_headers, resident_id
+from registry_helpers import GRID1, actor_of, csrf_headers, resident_id
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fangkong.registry.models import ImportBatch, Person
+from fangkong.accounts.models import AuditEntry
+from fangkong.registry import import_pages, importer_job
+from fangkong.registry.bulk import BatchOutcome
+from fangkong.registry.models import ColumnMapping, ImportBatch, Person
 
+HEAD, WIFE = resident_id(date(1980, 5, 1), 11), resident_id(date(1982, 6, 2), 22)
 ROSTER = "\n".join([
     "幸福社区 第1网格 居民花名册",
     "序号,姓名,身份证号,联系电话,现住址,与户主关系",
-    f"1,王伟,{resident_id(date(1980, 5, 1), 11)},13812345678,人民大街1号,户主",
-    f"2,李娜,{resident_id(date(1982, 6, 2), 22)},,人民大街1号,配偶",
+    f"1,王伟,{HEAD},13812345678,人民大街1号,户主",
+    f"2,李娜,{WIFE},,人民大街1号,配偶",
     "3,张三,12345,,人民大街2号,户主",
     "合计,3人,,,,",
 ]).encode("gb18030")
+
+
+@pytest.fixture(autouse=True)
+def imports_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "imports"
+    monkeypatch.setattr(import_pages, "import_dir", lambda _settings: folder)
+    return folder
 
 
 def upload(client: TestClient, data: bytes, name: str = "花名册.csv", area: str = GRID1) -> int:
@@ -34,6 +49,12 @@ def upload(client: TestClient, data: bytes, name: str = "花名册.csv", area: s
     return int(found[1])
 
 
+def post(client: TestClient, url: str, data: dict[str, str] | None = None) -> int:
+    response = client.post(url, data=data or {}, headers=csrf_headers(client),
+                           follow_redirects=False)
+    return response.status_code
+
+
 def run_steps(client: TestClient, batch_id: int) -> str:
     for _ in range(20):
         html = client.post(f"/registry/import/{batch_id}/step", headers=csrf_headers(client)).text
@@ -42,27 +63,126 @@ def run_steps(client: TestClient, batch_id: int) -> str:
     raise AssertionError("the import did not finish")
 
 
-def test_upload_preview_import_and_download(as_user, db: Session) -> None:  # type: ignore[no-untyped-def]
+def test_upload_preview_import_and_download(  # type: ignore[no-untyped-def]
+    as_user, db: Session, imports_folder: Path
+) -> None:
     client = as_user("grid1")
     batch_id = upload(client, ROSTER)
+    assert (imports_folder / f"{batch_id}.csv").exists()
     page = client.get(f"/registry/import/{batch_id}")
     assert page.status_code == 200
     assert 'value="2"' in page.text  # the header row found below the title
     assert "import-bad" in page.text  # the short ID number marked in the preview
-    started = client.post(f"/registry/import/{batch_id}/start", headers=csrf_headers(client),
-                          follow_redirects=False)
-    assert started.status_code == 303
+    assert post(client, f"/registry/import/{batch_id}/start") == 303
+    progress = client.get(f"/registry/import/{batch_id}")
+    assert 'hx-post="/registry/import/' in progress.text
     result = run_steps(client, batch_id)
     assert "rejected.xlsx" in result
     batch = db.get(ImportBatch, batch_id)
     assert batch is not None
     assert batch.status == "done"
     assert (batch.counts["added"], batch.counts["rejected"], batch.counts["ignored"]) == (2, 1, 1)
+    assert not (imports_folder / f"{batch_id}.csv").exists()  # kept only until done
     assert db.scalar(select(Person).where(Person.name == "王伟")) is not None
     download = client.get(f"/registry/import/{batch_id}/rejected.xlsx")
     assert download.status_code == 200
-    sheet = load_workbook(io.BytesIO(download.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
     assert rows[0][-1] == "原因"
     assert rows[1][1] == "张三"
-    assert "身份证" in rows[1][-1]
+    assert "身份证" in str(rows[1][-1])
+    exported = db.scalar(select(AuditEntry).where(AuditEntry.action == "export",
+                                                  AuditEntry.record_id == str(batch_id)))
+    assert exported is not None
+
+
+def test_a_mapping_chosen_on_the_page_is_used_and_remembered(  # type: ignore[no-untyped-def]
+    as_user, db: Session
+) -> None:
+    client = as_user("grid1")
+    data = f"姓名,证件号,家住\n王伟,{HEAD},人民大街1号\n".encode()
+    batch_id = upload(client, data)
+    page = client.get(f"/registry/import/{batch_id}").text
+    assert "请填写住址或户编号" in page  # no address column found yet
+    mapping = {"header_row": "1", "column_0": "name", "column_1": "id_number",
+               "column_2": "address"}
+    assert post(client, f"/registry/import/{batch_id}/mapping", mapping) == 303
+    saved = db.scalar(select(ColumnMapping).where(
+        ColumnMapping.user_id == actor_of(db, "grid1").user_id))
+    assert saved is not None
+    assert saved.mapping["家住"] == "address"
+    assert "请填写住址或户编号" not in client.get(f"/registry/import/{batch_id}").text
+    post(client, f"/registry/import/{batch_id}/start")
+    run_steps(client, batch_id)
+    person = db.scalar(select(Person).where(Person.id_number == HEAD))
+    assert person is not None
+    next_time = upload(client, f"姓名,证件号,家住\n李娜,{WIFE},人民大街2号\n".encode())
+    page = client.get(f"/registry/import/{next_time}").text
+    assert re.search(r'name="column_2".*?<option value="address" selected>', page, re.DOTALL)
+
+
+def test_bad_uploads_say_why_on_the_page(as_user, imports_folder: Path) -> None:  # type: ignore[no-untyped-def]
+    client = as_user("grid1")
+    response = client.post("/registry/import", data={"area": GRID1},
+                           files={"file": ("list.csv", "编号,数量\n1,2\n".encode(), "text/csv")},
+                           headers=csrf_headers(client))
+    assert response.status_code == 422
+    assert "姓名" in response.text
+    assert not list(imports_folder.glob("*"))
+
+
+def test_a_file_over_the_limit_is_refused(  # type: ignore[no-untyped-def]
+    as_user, monkeypatch: pytest.MonkeyPatch, imports_folder: Path
+) -> None:
+    monkeypatch.setattr(import_pages, "max_import_mb", lambda _settings: 1)
+    client = as_user("grid1")
+    response = client.post("/registry/import", data={"area": GRID1},
+                           files={"file": ("big.csv", b"x" * (3 * 1024 * 1024), "text/csv")},
+                           headers=csrf_headers(client))
+    assert response.status_code == 422
+    assert "超过了 1 MB" in response.text
+    assert not list(imports_folder.glob("*"))
+
+
+def test_a_stopped_import_continues_where_it_stopped(  # type: ignore[no-untyped-def]
+    as_user, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = as_user("grid1")
+    batch_id = upload(client, ROSTER)
+    post(client, f"/registry/import/{batch_id}/start")
+    monkeypatch.setattr(import_pages, "WEB_BATCH", 1)
+    client.post(f"/registry/import/{batch_id}/step", headers=csrf_headers(client))
+    real, broken = importer_job.upsert_persons, [True]
+
+    def flaky(*args: Any, **kwargs: Any) -> BatchOutcome:
+        if broken[0]:
+            raise RuntimeError("the database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importer_job, "upsert_persons", flaky)
+    html = client.post(f"/registry/import/{batch_id}/step", headers=csrf_headers(client)).text
+    assert "继续导入" in html
+    batch = db.get(ImportBatch, batch_id)
+    assert batch is not None
+    assert (batch.status, batch.counts["added"]) == ("failed", 1)
+    broken[0] = False
+    assert post(client, f"/registry/import/{batch_id}/resume") == 303
+    run_steps(client, batch_id)
+    db.refresh(batch)
+    assert (batch.status, batch.counts["added"], batch.counts["rejected"]) == ("done", 2, 1)
+
+
+def test_imports_need_the_permission_and_stay_in_their_area(  # type: ignore[no-untyped-def]
+    as_user
+) -> None:
+    client = as_user("grid1")
+    batch_id = upload(client, ROSTER)
+    other = as_user("grid2")
+    assert other.get(f"/registry/import/{batch_id}").status_code == 404
+    assert other.get(f"/registry/import/{batch_id}/rejected.xlsx").status_code == 404
+    assert post(other, f"/registry/import/{batch_id}/start") == 404
+    checkpoint = as_user("checkpoint")
+    assert checkpoint.get("/registry/import").status_code == 403
+    response = checkpoint.post("/registry/import", data={"area": GRID1},
+                               files={"file": ("a.csv", ROSTER, "text/csv")},
+                               headers=csrf_headers(checkpoint))
+    assert response.status_code == 403

@@ -81,7 +81,7 @@ class FileGone(NotFound):
         return N_("The uploaded file of this import is gone; upload it again.")
 
 
-_jobs: dict[int, ImportJob] = {}
+_jobs: dict[int, tuple[tuple[object, ...], ImportJob]] = {}
 _jobs_lock = threading.Lock()
 
 
@@ -271,20 +271,25 @@ def _status_context(batch: ImportBatch) -> dict[str, Any]:
 
 
 def _job_for(session: Session, actor: Actor, batch: ImportBatch, settings: Settings) -> ImportJob:
+    """The import's job in this process, or a new one going on from where the import is."""
+    key = (batch.id, batch.sha256, batch.started_at)
     with _jobs_lock:
-        job = _jobs.get(batch.id)
-        if job is None:
-            job = _jobs[batch.id] = ImportJob(session, actor=actor, batch=batch,
-                                              source=_stored_file(settings, batch),
-                                              batch_size=WEB_BATCH)
+        found = _jobs.get(batch.id)
+        if found is not None and found[0] == key:
+            return found[1]
+        if found is not None:
+            found[1].close()
+        job = ImportJob(session, actor=actor, batch=batch, source=_stored_file(settings, batch),
+                        batch_size=WEB_BATCH)
+        _jobs[batch.id] = (key, job)
         return job
 
 
 def _finish(settings: Settings, batch: ImportBatch) -> None:
     with _jobs_lock:
-        job = _jobs.pop(batch.id, None)
-    if job is not None:
-        job.close()
+        found = _jobs.pop(batch.id, None)
+    if found is not None:
+        found[1].close()
     if batch.status == ImportStatus.DONE:
         _stored_file(settings, batch).path.unlink(missing_ok=True)
 
