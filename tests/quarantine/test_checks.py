@@ -189,3 +189,18 @@ def test_a_link_reports_a_dozen_checks_a_day_at_most(db: Session, row: Quarantin
     with pytest.raises(TooManyChecks):
         do_record_self_check(db, quarantine=row, temperature="36.4", symptoms=[],
                              client_addr="10.0.0.1")
+
+
+def test_a_check_before_the_first_window_of_a_new_quarantine_counts_for_the_next_one(
+    db: Session, household: Household
+) -> None:
+    ordered = at_local(today(), 0, 30)
+    row = start(db, members_of(db, household)[1], now=ordered)
+    done = do_record_check(db, actor=SYSTEM, quarantine=row, temperature="36.5", symptoms=[],
+                           now=at_local(today(), 0, 40), policy=WINDOWS)
+    assert (done.check.day, done.check.window, done.inside) == (today(), 0, False)
+    older = start(db, members_of(db, household)[0], start=days_ago(3),
+                  now=at_local(days_ago(3), 9))
+    late = do_record_check(db, actor=SYSTEM, quarantine=older, temperature="36.5", symptoms=[],
+                           now=at_local(today(), 0, 40), policy=WINDOWS)
+    assert (late.check.day, late.check.window) == (days_ago(1), 1)  # yesterday evening's

@@ -141,7 +141,7 @@ def _record(
     found = clean_symptoms(symptoms)
     moment = now or utcnow()
     rules = policy or CheckPolicy.load(session)
-    slot = rules.slot(moment, zone)
+    slot = rules.slot_for(moment, zone, since=quarantine.ordered_at)
     check = HealthCheck(quarantine_id=quarantine.id, area_code=quarantine.area_code,
                         day=slot.day, window=slot.window, checked_at=moment, temperature=celsius,
                         symptoms=found, by=by.value, actor_id=actor.user_id,

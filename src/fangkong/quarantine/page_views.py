@@ -26,8 +26,8 @@ from fangkong.scope import Actor
 DONE = {
     "started": N_("The quarantine has been ordered."),
     "check": N_("The check has been recorded."),
-    "late": N_("The check has been recorded for the nearest previous window: it was taken "
-               "outside the check hours."),
+    "late": N_("The check has been recorded for the nearest window: it was taken outside the "
+               "check hours."),
     "alert": N_("The check has been recorded and an alert raised: the community and the "
                 "levels above see it now."),
     "extended": N_("The quarantine has been extended."),

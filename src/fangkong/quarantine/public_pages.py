@@ -38,8 +38,8 @@ def masked_name(name: str) -> str:
 
 
 def _gone(request: Request, error: NotFound) -> HTMLResponse:
-    return render(request, "public/check_gone.html", {"gone": isinstance(error, LinkGone)},
-                  status_code=error.status)
+    return render(request, "quarantine/public_check_gone.html",
+                  {"gone": isinstance(error, LinkGone)}, status_code=error.status)
 
 
 def _today_windows(session: Session, quarantine: Quarantine, zone: Any) -> list[dict[str, Any]]:
@@ -65,7 +65,7 @@ def _page(request: Request, session: Session, token: str, quarantine: Quarantine
         "planned_end": quarantine.planned_end, "forms": forms or {},
         "done": done if done in DONE else "", "error": error,
     }
-    return render(request, "public/check.html", context,
+    return render(request, "quarantine/public_check.html", context,
                   status_code=error.status if error is not None else 200)
 
 

@@ -161,7 +161,9 @@ def timeline(quarantine: Quarantine, checks: Sequence[HealthCheck], policy: Chec
         by_slot.setdefault((check.day, check.window), []).append(check)
     end_moment = quarantine.ended_at or now
     last = min(end_moment.astimezone(zone).date(), quarantine.planned_end)
-    first = max(quarantine.starts_on, last - timedelta(days=days - 1))
+    earliest = min([quarantine.starts_on, *(check.day for check in checks)])
+    last = max([last, *(check.day for check in checks)])
+    first = max(earliest, last - timedelta(days=days - 1))
     rows: list[list[Cell]] = []
     day = last
     while day >= first:

@@ -75,6 +75,22 @@ class CheckPolicy:
             return Slot(local.date(), earlier[-1].index, inside=False)
         return Slot(local.date() - timedelta(days=1), self.windows[-1].index, inside=False)
 
+    def next_slot(self, moment: datetime, zone: ZoneInfo) -> Slot:
+        """The first window opening after the moment (today's, else tomorrow's first)."""
+        local = moment.astimezone(zone)
+        later = [window for window in self.windows if window.start > local.time()]
+        if later:
+            return Slot(local.date(), later[0].index, inside=False)
+        return Slot(local.date() + timedelta(days=1), self.windows[0].index, inside=False)
+
+    def slot_for(self, moment: datetime, zone: ZoneInfo, *, since: datetime) -> Slot:
+        """`slot`, except that a check outside the windows, taken when the nearest previous
+        window had closed before `since` (the order), counts for the next window instead."""
+        found = self.slot(moment, zone)
+        if not found.inside and self.windows[found.window].closes_at(found.day, zone) <= since:
+            return self.next_slot(moment, zone)
+        return found
+
     def closed_by(self, day: date, moment: datetime, zone: ZoneInfo) -> list[Window]:
         """The windows of a local day that have closed by a moment."""
         return [window for window in self.windows if window.closes_at(day, zone) <= moment]
