@@ -151,14 +151,14 @@ def test_a_stopped_import_continues_where_it_stopped(  # type: ignore[no-untyped
     post(client, f"/registry/import/{batch_id}/start")
     monkeypatch.setattr(import_pages, "WEB_BATCH", 1)
     client.post(f"/registry/import/{batch_id}/step", headers=csrf_headers(client))
-    real, broken = importer_job.upsert_persons, [True]
+    real, broken = importer_job.upsert_person_groups, [True]
 
     def flaky(*args: Any, **kwargs: Any) -> BatchOutcome:
         if broken[0]:
             raise RuntimeError("the database went away")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(importer_job, "upsert_persons", flaky)
+    monkeypatch.setattr(importer_job, "upsert_person_groups", flaky)
     html = client.post(f"/registry/import/{batch_id}/step", headers=csrf_headers(client)).text
     assert "继续导入" in html
     batch = db.get(ImportBatch, batch_id)

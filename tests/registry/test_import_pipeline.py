@@ -215,7 +215,7 @@ def test_a_failure_half_way_keeps_the_batches_before_and_a_rerun_completes(
 ) -> None:
     source = roster(tmp_path, [f"王伟,{HEAD},,人民大街1号,户主", f"李娜,{WIFE},,人民大街1号,",
                                f"王强,{SON},,人民大街1号,"])
-    real = importer_job.upsert_persons
+    real = importer_job.upsert_person_groups
     calls: list[int] = []
 
     def failing(*args: object, **kwargs: object) -> BatchOutcome:
@@ -224,7 +224,7 @@ def test_a_failure_half_way_keeps_the_batches_before_and_a_rerun_completes(
             raise RuntimeError("disk full")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(importer_job, "upsert_persons", failing)
+    monkeypatch.setattr(importer_job, "upsert_person_groups", failing)
     with pytest.raises(RuntimeError):
         run(db, source, batch_size=1)
     failed = db.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(1))
@@ -232,7 +232,7 @@ def test_a_failure_half_way_keeps_the_batches_before_and_a_rerun_completes(
     assert (failed.status, failed.counts["added"], failed.counts["next_row"]) == ("failed", 1, 3)
     assert [p.id_number for p in people(db)] == [HEAD]
     counters_are_exact(db, [GRID1])
-    monkeypatch.setattr(importer_job, "upsert_persons", real)
+    monkeypatch.setattr(importer_job, "upsert_person_groups", real)
     rerun = run(db, source, batch_size=1)
     assert (rerun.counts["unchanged"], rerun.counts["added"]) == (1, 2)
 
@@ -240,7 +240,7 @@ def test_a_failure_half_way_keeps_the_batches_before_and_a_rerun_completes(
 def test_a_batch_meeting_a_concurrent_change_is_redone(
     db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = importer_job.upsert_persons
+    real = importer_job.upsert_person_groups
     calls: list[int] = []
 
     def racing(*args: object, **kwargs: object) -> BatchOutcome:
@@ -249,7 +249,7 @@ def test_a_batch_meeting_a_concurrent_change_is_redone(
             raise ConcurrentChange()
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(importer_job, "upsert_persons", racing)
+    monkeypatch.setattr(importer_job, "upsert_person_groups", racing)
     batch = run(db, roster(tmp_path, [f"王伟,{HEAD},,人民大街1号,户主"]))
     assert (batch.status, batch.counts["added"], len(calls)) == ("done", 1, 2)
 

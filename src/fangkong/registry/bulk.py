@@ -28,8 +28,8 @@ from fangkong.registry.bulk_households import (
     UNCHANGED,
     UPDATED,
     BatchOutcome,
+    Groups,
     Home,
-    Key,
     Stored,
     chunks,
     household_key,
@@ -48,7 +48,8 @@ PERSON_INSERT = ("id", "area_code", "household_id", "relation", "name", "sex", "
 PERSON_UPDATE = ("area_code", "household_id", "relation", "name", "sex", "birth_date", "phone",
                  "residence", "occupation", "notes", "updated_at")
 
-__all__ = ["BatchOutcome", "household_key", "person_key", "upsert_households", "upsert_persons"]
+__all__ = ["BatchOutcome", "Groups", "household_key", "person_key", "upsert_households",
+           "upsert_persons"]
 
 OUTSIDE_PERSON = N_("This ID number is registered to a person outside your area.")
 SPLIT_HOUSEHOLD = N_("Members of one household are given in different grids.")
@@ -69,34 +70,34 @@ def person_key(person: PersonIn) -> object:
 # Persons ------------------------------------------------------------------------------------
 
 
-def _homes_of(
-    people: Sequence[PersonIn], seen: set[object] | None, outcome: BatchOutcome
-) -> tuple[dict[Key, Home], list[tuple[PersonIn, Home]]]:
-    """The households the persons name, built from their rows; repeats and split households
-    rejected. The head's row gives the household's head name and phone."""
-    homes: dict[Key, Home] = {}
-    kept: list[tuple[PersonIn, Home]] = []
+def group_persons(people: Sequence[PersonIn], seen: set[object]) -> Groups:
+    """The households the persons' rows form (rows sharing a 户编号, else a grid and an
+    address); the head's row gives the household's head name and phone. A person met before
+    in the file (`seen`, which gains this batch's keys), or in another grid than the rest of
+    the household, is rejected."""
+    groups = Groups()
+    homes = groups.homes
     for person in people:
         key = person_key(person)
-        if key in outcome.keys or (seen is not None and key in seen):
-            outcome.reject(person.row, "id_number", REPEATED_PERSON)
+        if key in seen:
+            groups.rejected[person.row] = {"id_number": REPEATED_PERSON}
             continue
         home_key = household_key(person.household_code, person.grid, person.address)
         home = homes.get(home_key)
         if home is None:
             home = homes[home_key] = Home(person.household_code, person.grid, person.address)
         elif home.grid != person.grid:
-            outcome.reject(person.row, "grid", SPLIT_HOUSEHOLD)
+            groups.rejected[person.row] = {"grid": SPLIT_HOUSEHOLD}
             continue
-        outcome.keys.add(key)
+        seen.add(key)
         if home.address is None:
             home.address = person.address
         if person.relation == Relation.HEAD:
             home.head_name = person.name
             home.phone = person.phone if person.phone is not None else home.phone
         home.rows.append(person.row)
-        kept.append((person, home))
-    return homes, kept
+        groups.kept.append((person, home))
+    return groups
 
 
 _PERSON_COLUMNS = (Person.id, Person.area_code, Person.household_id, Person.relation,
@@ -271,14 +272,24 @@ def upsert_persons(
     now: datetime | None = None,
 ) -> BatchOutcome:
     """Persons of a person sheet and the households their rows form; `seen` holds the natural
-    keys of earlier batches of the same file (a repeat is rejected, so a file has one meaning
-    however it is cut into batches); `reason` is written on the moves the import makes."""
-    outcome, now = BatchOutcome(), now or utcnow()
+    keys of the file's earlier rows (a repeat is rejected, so a file has one meaning however it
+    is cut into batches) and gains this batch's."""
+    groups = group_persons(persons, set() if seen is None else seen)
+    return upsert_person_groups(session, scope=scope, groups=groups, actor_id=actor_id,
+                                reason=reason, now=now)
+
+
+def upsert_person_groups(
+    session: Session, *, scope: str, groups: Groups, actor_id: int | None = None,
+    reason: str = "", now: datetime | None = None,
+) -> BatchOutcome:
+    """Find, create or update the households and persons of a grouped batch; `reason` is
+    written on the moves it makes."""
+    outcome, now = BatchOutcome(rejected=dict(groups.rejected)), now or utcnow()
     writer = BulkWriter(session)
-    homes, kept = _homes_of(persons, seen, outcome)
-    plan = resolve_homes(session, writer, homes, scope=scope, now=now, outcome=outcome)
+    plan = resolve_homes(session, writer, groups.homes, scope=scope, now=now, outcome=outcome)
     accepted = []
-    for person, home in kept:
+    for person, home in groups.kept:
         if home.refused:
             outcome.reject(person.row, "household_code", home.refused)
         else:
@@ -293,5 +304,3 @@ def upsert_persons(
     _write_persons(session, writer, writes, actor_id, reason)
     apply_deltas(session, writer, outcome.deltas)
     return outcome
-
-

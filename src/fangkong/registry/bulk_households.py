@@ -41,14 +41,13 @@ Stored = Any  # a stored row as fetched (an SQLAlchemy Row of the selected colum
 @dataclass
 class BatchOutcome:
     """What one batch did: each row's result, the rejected rows' reasons, the touched grids,
-    and the natural keys it saw (to refuse repeats in later batches of the same file)."""
+    and what to add to the counters."""
 
     results: dict[int, str] = field(default_factory=dict)
     rejected: dict[int, dict[str, str]] = field(default_factory=dict)
     households_added: int = 0
     households_updated: int = 0
     grids: set[str] = field(default_factory=set)
-    keys: set[object] = field(default_factory=set)
     deltas: Deltas = field(default_factory=Deltas)
 
     def reject(self, row: int, name: str, message: str) -> None:
@@ -189,31 +188,57 @@ def write_homes(writer: BulkWriter, plan: HomePlan, members: Counter[int]) -> No
     writer.update(Household.__tablename__, HOUSEHOLD_UPDATE, plan.changed)
 
 
-def upsert_households(
-    session: Session, *, scope: str, households: Sequence[HouseholdIn],
-    seen: set[object] | None = None, now: datetime | None = None,
-) -> BatchOutcome:
-    """Households of a household sheet, each row one household (by 户编号, else address)."""
-    outcome, now = BatchOutcome(), now or utcnow()
-    homes: dict[Key, Home] = {}
+@dataclass
+class Groups:
+    """A batch's rows grouped before the database is asked: the households they name, the
+    persons in them (for a person sheet), the rows rejected as repeats, and the natural keys
+    seen (a repeat of a key seen before in the file is rejected)."""
+
+    homes: dict[Key, Home] = field(default_factory=dict)
+    kept: list[tuple[Any, Home]] = field(default_factory=list)
+    rejected: dict[int, dict[str, str]] = field(default_factory=dict)
+
+
+def group_households(households: Sequence[HouseholdIn], seen: set[object]) -> Groups:
+    """Each row of a household sheet one household (by 户编号, else grid and address); a
+    household met before in the file is rejected. The keys are added to `seen`."""
+    groups = Groups()
     for item in households:
         key = household_key(item.code, item.grid, item.address)
-        if key in homes or (seen is not None and key in seen):
-            outcome.reject(item.row, "household_code", REPEATED_HOUSEHOLD)
+        if key in seen:
+            groups.rejected[item.row] = {"household_code": REPEATED_HOUSEHOLD}
             continue
-        homes[key] = Home(item.code, item.grid, item.address, item.head_name, item.phone,
-                           item.kind, item.notes, [item.row])
-        outcome.keys.add(key)
+        seen.add(key)
+        groups.homes[key] = Home(item.code, item.grid, item.address, item.head_name,
+                                 item.phone, item.kind, item.notes, [item.row])
+    return groups
+
+
+def upsert_household_groups(
+    session: Session, *, scope: str, groups: Groups, now: datetime | None = None
+) -> BatchOutcome:
+    """Find, create or update the households of a household sheet's batch."""
+    outcome, now = BatchOutcome(rejected=dict(groups.rejected)), now or utcnow()
     writer = BulkWriter(session)
-    plan = resolve_homes(session, writer, homes, scope=scope, now=now, outcome=outcome)
+    plan = resolve_homes(session, writer, groups.homes, scope=scope, now=now, outcome=outcome)
     write_homes(writer, plan, outcome.deltas.members)
-    for key, home in homes.items():
+    for key, home in groups.homes.items():
         if home.refused:
             outcome.reject(home.rows[0], "household_code", home.refused)
         else:
             outcome.results[home.rows[0]] = plan.results[key]
     apply_deltas(session, writer, outcome.deltas)
     return outcome
+
+
+def upsert_households(
+    session: Session, *, scope: str, households: Sequence[HouseholdIn],
+    seen: set[object] | None = None, now: datetime | None = None,
+) -> BatchOutcome:
+    """Households of a household sheet, each row one household (by 户编号, else address);
+    `seen` holds the keys of the file's earlier rows and gains this batch's."""
+    groups = group_households(households, set() if seen is None else seen)
+    return upsert_household_groups(session, scope=scope, groups=groups, now=now)
 
 
 def chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:

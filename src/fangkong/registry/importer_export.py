@@ -46,8 +46,9 @@ def preview_rows(
     try:
         columns = job.header.field_columns()
         rows = []
-        for row in itertools.islice(job.rows, limit):
-            checked = job.check(row)
+        producer = job.producer
+        for row in itertools.islice(producer.rows, limit):
+            checked = producer.check(row)
             cells = [normalise_cell(cell) for cell in row.cells]
             if checked is None:
                 rows.append(PreviewRow(row.number, cells, "ignored"))

@@ -23,8 +23,13 @@ from sqlalchemy.orm import Session
 
 from fangkong.areas.queries import access_area
 from fangkong.db import utcnow
-from fangkong.registry.bulk import person_key, upsert_households, upsert_persons
-from fangkong.registry.bulk_households import BatchOutcome, household_key
+from fangkong.registry.bulk import group_persons, upsert_person_groups
+from fangkong.registry.bulk_households import (
+    BatchOutcome,
+    Groups,
+    group_households,
+    upsert_household_groups,
+)
 from fangkong.registry.bulk_writer import ConcurrentChange
 from fangkong.registry.importer import (
     CLI_BATCH,
@@ -64,35 +69,20 @@ WAIT_SECONDS = 1.0
 
 @dataclass
 class CheckedChunk:
-    """One batch of rows, checked: the records to upsert, the rejected rows' reasons, the
-    cells of every row that was not ignored (for the rejections the upsert adds)."""
+    """One batch of rows, checked and grouped: the households and persons to upsert, the
+    rejected rows' reasons, the cells of every row not ignored (for the download)."""
 
     count: int = 0
     last: int = 0
     ignored: int = 0
-    records: list[PersonIn | HouseholdIn] = field(default_factory=list)
-    rejected: dict[int, dict[str, str]] = field(default_factory=dict)
+    groups: Groups = field(default_factory=Groups)
     cells: dict[int, list[Cell]] = field(default_factory=dict)
-
-
-def check_rows(check: Check, rows: list[Row]) -> CheckedChunk:
-    chunk = CheckedChunk(count=len(rows), last=rows[-1].number if rows else 0)
-    for row in rows:
-        checked = check(row)
-        if checked is None:
-            chunk.ignored += 1
-            continue
-        chunk.cells[row.number] = row.cells
-        if isinstance(checked, Rejected):
-            chunk.rejected[checked.row] = checked.reasons
-        else:
-            chunk.records.append(checked)
-    return chunk
 
 
 @dataclass(frozen=True)
 class ChunkSpec:
-    """What a checking process needs: the file, its header and columns, the area's grids."""
+    """What checking needs: the file, its header and columns, the area's grids, where to go on
+    from, the batch size. Picklable, for a checking process."""
 
     source: ImportFile
     kind: ImportKind
@@ -104,9 +94,52 @@ class ChunkSpec:
     size: int
 
 
-def _checker(spec: ChunkSpec) -> Check:
-    checker = RowChecker(spec.columns, spec.grids, spec.today)
-    return checker.check_person if spec.kind is ImportKind.PERSONS else checker.check_household
+class ChunkProducer:
+    """Reads, checks and groups the batches of a file, in order. The natural keys of the rows
+    read so far are its own (a repeat is a repeat in file order, however the batches fare)."""
+
+    def __init__(self, spec: ChunkSpec, rows: Iterator[Row]) -> None:
+        checker = RowChecker(spec.columns, spec.grids, spec.today)
+        self.persons = spec.kind is ImportKind.PERSONS
+        self.check: Check = checker.check_person if self.persons else checker.check_household
+        self.size = spec.size
+        self.seen: set[object] = set()
+        self.rows = self._catch_up(rows, spec.after)
+
+    def _catch_up(self, rows: Iterator[Row], last: int) -> Iterator[Row]:
+        """The rows after `last`; when continuing an import, the rows up to it are checked
+        again for their keys (to refuse their repeats further down)."""
+        for row in rows:
+            if row.number > last:
+                return itertools.chain([row], rows)
+            self._group([self.check(row)])
+        return iter(())
+
+    def _group(self, records: list[Any]) -> Groups:
+        if self.persons:
+            return group_persons([item for item in records if isinstance(item, PersonIn)],
+                                 self.seen)
+        return group_households([item for item in records if isinstance(item, HouseholdIn)],
+                                self.seen)
+
+    def next(self) -> CheckedChunk:
+        rows = list(itertools.islice(self.rows, self.size))
+        chunk = CheckedChunk(count=len(rows), last=rows[-1].number if rows else 0)
+        records: list[PersonIn | HouseholdIn] = []
+        for row in rows:
+            checked = self.check(row)
+            if checked is None:
+                chunk.ignored += 1
+                continue
+            chunk.cells[row.number] = row.cells
+            if isinstance(checked, Rejected):
+                chunk.groups.rejected[checked.row] = checked.reasons
+            else:
+                records.append(checked)
+        grouped = self._group(records)
+        grouped.rejected.update(chunk.groups.rejected)
+        chunk.groups = grouped
+        return chunk
 
 
 def _produce(spec: ChunkSpec, out: Any) -> None:
@@ -114,10 +147,9 @@ def _produce(spec: ChunkSpec, out: Any) -> None:
     try:
         with open_rows(spec.source) as table:
             _, rows = read_header(table, kind=spec.kind, row_number=spec.header_row)
-            check = _checker(spec)
-            rows = itertools.dropwhile(lambda row: row.number <= spec.after, rows)
+            producer = ChunkProducer(spec, rows)
             while True:
-                chunk = check_rows(check, list(itertools.islice(rows, spec.size)))
+                chunk = producer.next()
                 out.put(chunk)
                 if chunk.count < spec.size:
                     return
@@ -173,44 +205,28 @@ class ImportJob:
         self.spec = ChunkSpec(source, self.kind, self.header.row, self.header.field_columns(),
                               grid_resolver(session, area), today or local_today(), after,
                               batch_size)
-        self.check = _checker(self.spec)
-        self.seen: set[object] = set()
         self.grids: set[str] = set()
         self.chunk: CheckedChunk | None = None
-        self.chunk_keys: set[object] = set()
-        self.rows = self._catch_up(rows, after)
-        self.process = ProcessChunks(self.spec) if workers > 0 else None
+        if workers > 0:
+            self.source: ChunkProducer | ProcessChunks = ProcessChunks(self.spec)
+        else:
+            self.source = ChunkProducer(self.spec, rows)
 
-    def _catch_up(self, rows: Iterator[Row], last: int) -> Iterator[Row]:
-        """The rows after `last`; when continuing an import, the natural keys of the rows up to
-        it are learnt again on the way (to refuse their repeats further down)."""
-        for row in rows:
-            if row.number > last:
-                return itertools.chain([row], rows)
-            checked = self.check(row)
-            if isinstance(checked, PersonIn):
-                self.seen.add(person_key(checked))
-            elif isinstance(checked, HouseholdIn):
-                self.seen.add(household_key(checked.code, checked.grid, checked.address))
-        return iter(())
+    @property
+    def producer(self) -> ChunkProducer:
+        """The in-process producer (a job without a checking process), to preview rows."""
+        assert isinstance(self.source, ChunkProducer)  # noqa: S101 - asked of previews only
+        return self.source
 
     def close(self) -> None:
         self.table.close()
-        if self.process is not None:
-            self.process.close()
+        if isinstance(self.source, ProcessChunks):
+            self.source.close()
 
     def _next_chunk(self, batch: ImportBatch) -> CheckedChunk:
         """This step's batch: the last step's again when it did not commit, else the next."""
-        if self.chunk is not None:
-            if int(batch.counts.get("next_row", 0)) < self.chunk.last:
-                return self.chunk
-            self.seen |= self.chunk_keys
-        if self.process is not None:
-            self.chunk = self.process.next()
-        else:
-            self.chunk = check_rows(self.check, list(itertools.islice(self.rows,
-                                                                      self.batch_size)))
-        self.chunk_keys = set()
+        if self.chunk is None or int(batch.counts.get("next_row", 0)) >= self.chunk.last:
+            self.chunk = self.source.next()
         return self.chunk
 
     def step(self, session: Session) -> bool:
@@ -230,23 +246,20 @@ class ImportJob:
             batch.finished_at = utcnow()
             audit_import(session, self.actor, batch)
         session.flush()
-        self.chunk_keys = outcome.keys
         return done
 
     def _upsert(self, session: Session, chunk: CheckedChunk) -> BatchOutcome:
         scope = self.actor.scope
         if self.kind is ImportKind.PERSONS:
-            return upsert_persons(session, scope=scope, persons=chunk.records,  # type: ignore[arg-type]
-                                  seen=self.seen, actor_id=self.actor.user_id,
-                                  reason=self.reason)
-        return upsert_households(session, scope=scope, households=chunk.records,  # type: ignore[arg-type]
-                                 seen=self.seen)
+            return upsert_person_groups(session, scope=scope, groups=chunk.groups,
+                                        actor_id=self.actor.user_id, reason=self.reason)
+        return upsert_household_groups(session, scope=scope, groups=chunk.groups)
 
 
 def _store(session: Session, batch: ImportBatch, chunk: CheckedChunk,
            outcome: BatchOutcome) -> None:
     """The batch's rejected rows, and its counts added to the import's."""
-    rejected = chunk.rejected | outcome.rejected
+    rejected = outcome.rejected
     if rejected:
         session.execute(insert(ImportRejection), [
             {"batch_id": batch.id, "row_number": number, "raw": raw_texts(chunk.cells[number]),
