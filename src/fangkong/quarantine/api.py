@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from fangkong.permissions import Permission
 from fangkong.quarantine import api_lists, api_sites, api_support
@@ -170,12 +171,13 @@ def revoke_link(session: DbSession, principal: Checker, quarantine_id: Quarantin
 
 @router.post("/quarantine/{quarantine_id}/checks", status_code=201, response_model=CheckRead,
              responses=errors(403, 404, 409, 422))
-async def record_check(request: Request, session: DbSession, settings: SettingsDep,
-                       quarantine_id: QuarantineId, data: CheckIn) -> CheckRead:
+async def record_check(request: Request, session: DbSession, quarantine_id: QuarantineId,
+                       data: CheckIn) -> Response:
     """健康监测打卡 (`check:write`): temperature (34–43 °C) and symptoms, counted for the
     policy window the local time falls in (outside every window: the nearest previous one,
     `outside_window`). A fever or a symptom raises an alert at once (`alert`)."""
-    return submit_check(request, session, settings, quarantine_id=quarantine_id, data=data)
+    read = submit_check(request, session, quarantine_id=quarantine_id, data=data)
+    return JSONResponse(read.model_dump(mode="json"), status_code=201)
 
 
 @router.get("/quarantine/{quarantine_id}/checks", response_model=list[CheckRead],

@@ -25,6 +25,7 @@ from fangkong.quarantine.checks import do_record_check, do_record_self_check, qu
 from fangkong.quarantine.models import Quarantine
 from fangkong.quarantine.schemas import CheckIn, CheckRead
 from fangkong.quarantine.views import recorded_read
+from fangkong.quarantine.windows import CheckPolicy
 from fangkong.settings import Settings
 from fangkong.web.deps import client_addr, get_principal, get_principal_optional
 
@@ -42,9 +43,10 @@ def committed(session: Session, work: Callable[[], T]) -> T:
     return result
 
 
-def submit_check(request: Request, session: Session, settings: Settings, *,
-                 quarantine_id: int, data: CheckIn) -> CheckRead:
+def submit_check(request: Request, session: Session, *, quarantine_id: int,
+                 data: CheckIn) -> CheckRead:
     """A check by staff (bearer token or signed-in session with `check:write`)."""
+    settings: Settings = request.app.state.settings
 
     def work() -> CheckRead:
         principal = get_principal(get_principal_optional(request, session, settings))
@@ -54,7 +56,8 @@ def submit_check(request: Request, session: Session, settings: Settings, *,
             raise NotFound()
         return recorded_read(do_record_check(
             session, actor=principal.actor, quarantine=quarantine, temperature=data.temperature,
-            symptoms=data.symptoms, notes=data.notes, zone=settings.zone))
+            symptoms=data.symptoms, notes=data.notes, zone=settings.zone,
+            policy=CheckPolicy.cached(session)))
 
     return committed(session, work)
 
@@ -67,6 +70,7 @@ def submit_self_check(request: Request, session: Session, settings: Settings, *,
         quarantine = quarantine_by_link(session, token)
         return recorded_read(do_record_self_check(
             session, quarantine=quarantine, temperature=data.temperature, symptoms=data.symptoms,
-            notes=data.notes, client_addr=client_addr(request), zone=settings.zone))
+            notes=data.notes, client_addr=client_addr(request), zone=settings.zone,
+            policy=CheckPolicy.cached(session)))
 
     return committed(session, work)
