@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, insert, select
 from sqlalchemy.orm import Session
@@ -100,14 +101,26 @@ def group_persons(people: Sequence[PersonIn], seen: set[object]) -> Groups:
     return groups
 
 
-_PERSON_COLUMNS = (Person.id, Person.area_code, Person.household_id, Person.relation,
-                   Person.name, Person.sex, Person.id_type, Person.id_number, Person.birth_date,
-                   Person.phone, Person.residence, Person.occupation, Person.notes, Person.status)
+class StoredPerson(NamedTuple):
+    id: int
+    area_code: str
+    household_id: int | None
+    relation: str
+    name: str
+    sex: str | None
+    id_type: str
+    id_number: str | None
+    birth_date: date | None
+    phone: str
+    residence: str
+    occupation: str
+    notes: str
+    status: str
 
 
 def _fetch_persons(
-    session: Session, kept: Sequence[tuple[PersonIn, Home]]
-) -> dict[object, Stored]:
+    session: Session, writer: BulkWriter, kept: Sequence[tuple[PersonIn, Home]]
+) -> dict[object, StoredPerson]:
     """Stored persons by natural key: (id_type, number), or (household id, name, birth)."""
     numbers: dict[str, set[str]] = {}
     households: set[int] = set()
@@ -116,18 +129,20 @@ def _fetch_persons(
             numbers.setdefault(person.id_type, set()).add(person.id_number)
         elif home.id is not None:
             households.add(home.id)
-    found: dict[object, Stored] = {}
-    connection = session.connection()
+    found: dict[object, StoredPerson] = {}
     for id_type, wanted in numbers.items():
-        for chunk in chunks(sorted(wanted)):
-            stmt = select(*_PERSON_COLUMNS).where(Person.id_type == id_type,
-                                                  Person.id_number.in_(chunk))
-            found.update({(row.id_type, row.id_number): row for row in connection.execute(stmt)})
+        for row in writer.fetch(Person.__tablename__, StoredPerson._fields, key="id_number",
+                                values=sorted(wanted), where={"id_type": id_type},
+                                dates=("birth_date",)):
+            stored = StoredPerson._make(row)
+            found[stored.id_type, stored.id_number] = stored
+    columns = [Person.__table__.c[name] for name in StoredPerson._fields]
     for chunk in chunks(sorted(households)):
-        stmt = select(*_PERSON_COLUMNS).where(
+        stmt = select(*columns).where(
             and_(Person.household_id.in_(chunk), Person.id_number.is_(None))).order_by(Person.id)
-        for row in connection.execute(stmt):
-            found.setdefault((row.household_id, row.name, row.birth_date), row)
+        for row in session.connection().execute(stmt):
+            stored = StoredPerson._make(row)
+            found.setdefault((stored.household_id, stored.name, stored.birth_date), stored)
     return found
 
 
@@ -294,7 +309,7 @@ def upsert_person_groups(
             outcome.reject(person.row, "household_code", home.refused)
         else:
             accepted.append((person, home))
-    stored = _fetch_persons(session, accepted)
+    stored = _fetch_persons(session, writer, accepted)
     tags = _fetch_tags(session, [row.id for row in stored.values()]) if any(
         person.tags is not None for person, _ in accepted) else {}
     writes = _classify(accepted, stored, tags, writer=writer, now=now, scope=scope,

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,26 +85,37 @@ def household_key(code: str | None, grid: str, address: str | None) -> Key:
 # Households ---------------------------------------------------------------------------------
 
 
-def _fetch_households(session: Session, homes: Iterable[Home]) -> dict[Key, Stored]:
+class StoredHome(NamedTuple):
+    id: int
+    code: str
+    area_code: str
+    address: str
+    kind: str
+    head_name: str
+    phone: str
+    notes: str
+
+
+def _fetch_households(
+    session: Session, writer: BulkWriter, homes: Iterable[Home]
+) -> dict[Key, StoredHome]:
     """The stored households by key: by code, or by grid and address."""
-    columns = (Household.id, Household.code, Household.area_code, Household.address,
-               Household.kind, Household.head_name, Household.phone, Household.notes)
-    connection = session.connection()
+    found: dict[Key, StoredHome] = {}
     codes = sorted({home.code for home in homes if home.code})
-    found: dict[Key, Stored] = {}
-    for chunk in chunks(codes):
-        for row in connection.execute(select(*columns).where(Household.code.in_(chunk))):
-            found["c", row.code] = row
+    for row in writer.fetch(Household.__tablename__, StoredHome._fields, key="code",
+                            values=codes):
+        found["c", row[1]] = StoredHome._make(row)
     by_grid: dict[str, set[str]] = {}
     for home in homes:
         if not home.code and home.address is not None:
             by_grid.setdefault(home.grid, set()).add(home.address)
+    columns = [Household.__table__.c[name] for name in StoredHome._fields]
     for grid, addresses in by_grid.items():
         for chunk in chunks(sorted(addresses)):
             stmt = select(*columns).where(Household.area_code == grid,
                                           Household.address.in_(chunk)).order_by(Household.id)
-            for row in connection.execute(stmt):
-                found.setdefault(("a", grid, row.address), row)
+            for row in session.connection().execute(stmt):
+                found.setdefault(("a", grid, row.address), StoredHome._make(row))
     return found
 
 
@@ -149,7 +160,7 @@ def resolve_homes(
 ) -> HomePlan:
     """Find each household, or give it an id (and a code) to be created; refuse those outside
     the scope or in another grid. Nothing is written yet (`write_homes`)."""
-    stored = _fetch_households(session, homes.values())
+    stored = _fetch_households(session, writer, homes.values())
     plan, new, stamp = HomePlan(), [], writer.stamp(now)
     for key, home in homes.items():
         old = stored.get(key)

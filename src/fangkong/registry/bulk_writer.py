@@ -9,6 +9,7 @@ writer at a time, so the ids reserved from `max(id)` are ours).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
@@ -41,6 +42,14 @@ def _identifiers(*names: str) -> None:
             raise ValueError(f"not an identifier: {name!r}")
 
 
+def _with_dates(row: tuple[Any, ...], at: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for index in at:
+        if values[index] is not None:
+            values[index] = date.fromisoformat(values[index])
+    return tuple(values)
+
+
 class BulkWriter:
     """Inserts, updates and deletes of many rows of one table, for one batch's transaction."""
 
@@ -61,6 +70,32 @@ class BulkWriter:
     def day(self, value: date | None) -> object:
         """A date as the engine takes it (SQLite: ISO text)."""
         return value if self.postgresql or value is None else value.isoformat()
+
+    def fetch(
+        self, table: str, columns: Sequence[str], *, key: str, values: Sequence[object],
+        where: dict[str, object] | None = None, dates: Sequence[str] = (),
+    ) -> list[tuple[Any, ...]]:
+        """The rows whose `key` is one of `values` (and whose `where` columns equal theirs), in
+        one query: the values travel as one JSON text (SQLite) or one array (PostgreSQL).
+        Date columns come back as dates on both engines."""
+        if not values:
+            return []
+        where = where or {}
+        _identifiers(table, key, *columns, *where)
+        names = ", ".join(columns)
+        params = list(where.values())
+        if self.postgresql:
+            tests = [f"{name} = %s" for name in where] + [f"{key} = ANY(%s)"]
+            with self.raw.cursor() as cursor:
+                cursor.execute(f"SELECT {names} FROM {table} WHERE {' AND '.join(tests)}",  # noqa: S608
+                               [*params, list(values)])
+                return list(cursor.fetchall())
+        tests = [f"{name} = ?" for name in where]
+        tests.append(f"{key} IN (SELECT value FROM json_each(?))")  # noqa: S608
+        rows = self.raw.execute(f"SELECT {names} FROM {table} WHERE {' AND '.join(tests)}",  # noqa: S608
+                                [*params, json.dumps(list(values))]).fetchall()
+        at = [columns.index(name) for name in dates]
+        return [_with_dates(row, at) for row in rows] if at else list(rows)
 
     def reserve_ids(self, table: str, count: int) -> list[int]:
         """Ids for `count` new rows, from the table's sequence (PostgreSQL) or max(id)."""

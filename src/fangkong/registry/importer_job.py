@@ -27,6 +27,7 @@ from fangkong.registry.bulk import group_persons, upsert_person_groups
 from fangkong.registry.bulk_households import (
     BatchOutcome,
     Groups,
+    Home,
     group_households,
     upsert_household_groups,
 )
@@ -61,22 +62,50 @@ from fangkong.registry.importer_source import (
 from fangkong.registry.models import ImportBatch, ImportRejection
 from fangkong.registry.queries import local_today
 from fangkong.scope import Actor
-from fangkong.tabular import Cell, Row
+from fangkong.tabular import Row
 
 Check = Callable[[Row], PersonIn | HouseholdIn | Rejected | None]
 WAIT_SECONDS = 1.0
 
 
+CELL_SEPARATOR = "\x00"  # in no CSV (the reader refuses NUL) and no xlsx (not an XML character)
+
+
 @dataclass
 class CheckedChunk:
     """One batch of rows, checked and grouped: the households and persons to upsert, the
-    rejected rows' reasons, the cells of every row not ignored (for the download)."""
+    rejected rows' reasons, the cells of every row not ignored (as one text, for the download
+    of the rows the upsert rejects)."""
 
     count: int = 0
     last: int = 0
     ignored: int = 0
     groups: Groups = field(default_factory=Groups)
-    cells: dict[int, list[Cell]] = field(default_factory=dict)
+    cells: dict[int, str] = field(default_factory=dict)
+
+    def raw(self, number: int) -> list[str]:
+        return self.cells[number].split(CELL_SEPARATOR)
+
+    def pack(self) -> tuple[Any, ...]:
+        """The chunk as plain tuples, quick to pickle (named tuples and dataclasses are slow)."""
+        homes = list(self.groups.homes.items())
+        index = {id(home): at for at, (_, home) in enumerate(homes)}
+        return (self.count, self.last, self.ignored, self.groups.rejected, self.cells,
+                [(key, home.code, home.grid, home.address, home.head_name, home.phone,
+                  home.kind, home.notes, home.rows) for key, home in homes],
+                [(tuple(item), index[id(home)]) for item, home in self.groups.kept])
+
+    @classmethod
+    def unpack(cls, data: tuple[Any, ...], record: Callable[[Any], Any]) -> CheckedChunk:
+        count, last, ignored, rejected, cells, homes, kept = data
+        groups = Groups(rejected=rejected)
+        made = []
+        for key, code, grid, address, head_name, phone, kind, notes, rows in homes:
+            home = groups.homes[key] = Home(code, grid, address, head_name, phone, kind, notes,
+                                            rows)
+            made.append(home)
+        groups.kept = [(record(item), made[at]) for item, at in kept]
+        return cls(count, last, ignored, groups, cells)
 
 
 @dataclass(frozen=True)
@@ -131,7 +160,7 @@ class ChunkProducer:
             if checked is None:
                 chunk.ignored += 1
                 continue
-            chunk.cells[row.number] = row.cells
+            chunk.cells[row.number] = CELL_SEPARATOR.join(raw_texts(row.cells))
             if isinstance(checked, Rejected):
                 chunk.groups.rejected[checked.row] = checked.reasons
             else:
@@ -150,7 +179,7 @@ def _produce(spec: ChunkSpec, out: Any) -> None:
             producer = ChunkProducer(spec, rows)
             while True:
                 chunk = producer.next()
-                out.put(chunk)
+                out.put(chunk.pack())
                 if chunk.count < spec.size:
                     return
     except BaseException as error:  # reported to the importing process, which raises it
@@ -167,6 +196,7 @@ class ProcessChunks:
         self.process.start()
         self.finished = False
         self.size = spec.size
+        self.record = PersonIn._make if spec.kind is ImportKind.PERSONS else HouseholdIn._make
 
     def next(self) -> CheckedChunk:
         while not self.finished:
@@ -179,8 +209,9 @@ class ProcessChunks:
             if isinstance(item, BaseException):
                 self.finished = True
                 raise item
-            self.finished = item.count < self.size
-            return item  # type: ignore[no-any-return]
+            chunk = CheckedChunk.unpack(item, self.record)
+            self.finished = chunk.count < self.size
+            return chunk
         return CheckedChunk()
 
     def close(self) -> None:
@@ -262,7 +293,7 @@ def _store(session: Session, batch: ImportBatch, chunk: CheckedChunk,
     rejected = outcome.rejected
     if rejected:
         session.execute(insert(ImportRejection), [
-            {"batch_id": batch.id, "row_number": number, "raw": raw_texts(chunk.cells[number]),
+            {"batch_id": batch.id, "row_number": number, "raw": chunk.raw(number),
              "reasons": list(reasons.values())} for number, reasons in sorted(rejected.items())])
     counts = dict(batch.counts)
     tally = {**outcome.tally(), "rejected": len(rejected), "ignored": chunk.ignored,
