@@ -13,6 +13,7 @@ from fangkong.areas.demo import DemoSize, do_build_demo_tree
 from fangkong.arrivals.demo import do_seed_demo_arrivals_policy
 from fangkong.permissions import Role
 from fangkong.registry.demo import do_load_demo_population
+from fangkong.reports.shapes import do_generate_demo_shapes
 from fangkong.scope import SYSTEM
 from fangkong.screening.demo import do_build_demo_round
 
@@ -58,6 +59,7 @@ def do_build_demo(
     """
     created = do_build_demo_tree(session, size=size, seed=seed)
     do_seed_demo_arrivals_policy(session)
+    do_generate_demo_shapes(session, "2201")
     for persona in PERSONAS:
         if get_user_by_username(session, persona.username) is None:
             do_create_user(session, actor=SYSTEM, data=UserCreate(
