@@ -48,10 +48,11 @@ from fangkong.registry.actions import do_create_household, do_create_person
 from fangkong.registry.models import Household, ImportBatch, Person
 from fangkong.registry.schemas import HouseholdCreate, PersonCreate
 from fangkong.registry.validators import id_check_character
+from fangkong.reports.approval import do_submit_report
 from fangkong.reports.bulletin import do_create_bulletin
 from fangkong.reports.bulletin_notices import do_create_notice
 from fangkong.reports.bulletin_schemas import BulletinCreate, NoticeCreate
-from fangkong.reports.models import Bulletin, Notice
+from fangkong.reports.models import Bulletin, Notice, ReportSubmission
 from fangkong.scope import SYSTEM
 from fangkong.screening.actions import do_create_round, do_record_visit
 from fangkong.screening.models import FollowUp, ScreeningRound
@@ -243,6 +244,7 @@ SAMPLES: dict[str, Sampler] = {
     "sample_id": by_area(Sample, secrets=lambda sample: (sample.tube_code,)),
     "positive_id": by_area(Positive),
     "batch_id": by_area(ImportBatch, secrets=lambda batch: (batch.filename,)),
+    "submission_id": by_area(ReportSubmission, secrets=lambda row: (row.note,)),
 }
 
 # Parameters that name city-wide settings rather than records of an area: the walk gives them
@@ -292,6 +294,7 @@ def build_foreign_world(session: Session) -> None:
         for index, grid in enumerate(sample_grids(session)):
             _build_grid_records(session, grid, SUFFIXES[index % len(SUFFIXES)])
             _build_bulletin_records(session, grid, SUFFIXES[index % len(SUFFIXES)])
+            _build_report_records(session, grid, SUFFIXES[index % len(SUFFIXES)])
     session.flush()
 
 
@@ -364,6 +367,16 @@ def _build_bulletin_records(session: Session, grid: str, suffix: str) -> None:
         columns=["registry.persons"], detail_level="grid"))
     do_create_notice(session, actor=SYSTEM, area_code=grid, data=NoticeCreate(
         kind="notice", title=f"{MARK}公告{suffix}"))
+
+
+def _build_report_records(session: Session, grid: str, suffix: str) -> None:
+    """The grid's daily report of today, submitted (daily report)."""
+    settings = Settings()
+    area = session.get(Area, grid)
+    assert area is not None
+    do_submit_report(session, actor=SYSTEM, settings=settings, area=area,
+                     day=datetime.now(settings.zone).date(),
+                     today=datetime.now(settings.zone).date(), note=f"{MARK}日报{suffix}")
 
 
 def _build_quarantine_records(session: Session, household: Household, person: Person,
