@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -116,16 +117,19 @@ class BulkWriter:
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
         *, conflict: Sequence[str] = (),
     ) -> None:
-        """Insert rows (each holding its id when `id` is a column). On PostgreSQL a row that
-        meets an existing one on `conflict` raises ConcurrentChange."""
+        """Insert rows (each holding its id when `id` is a column). A row meeting an existing
+        one (on `conflict`) raises ConcurrentChange: someone wrote it since it was looked for."""
         if not rows:
             return
         _identifiers(table, *columns, *conflict)
         names = ", ".join(columns)
         if not self.postgresql:
             marks = ", ".join("?" * len(columns))
-            self.raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
-                                 rows)
+            try:
+                self.raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
+                                     rows)
+            except sqlite3.IntegrityError as error:
+                raise ConcurrentChange() from error
             return
         stage = self._stage(table, columns, rows)
         target = f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING" if conflict else ""
