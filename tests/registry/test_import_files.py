@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from registry_helpers import GRID1, actor_of, resident_id
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from xls_file import xls_bytes
 
 from fangkong.errors import DomainError
 from fangkong.registry.importer_job import run_import
@@ -156,3 +157,20 @@ def test_a_large_xlsx_is_streamed_with_its_sheet_chosen(tmp_path: Path) -> None:
         rows = list(table)
     assert len(rows) == 2001
     assert rows[-1].cells == ["人1999", "人民大街1号"]
+
+
+def test_an_xls_roster_is_imported(db: Session, tmp_path: Path) -> None:
+    path = tmp_path / "花名册.xls"
+    path.write_bytes(xls_bytes([
+        ["幸福社区居民花名册"], [], ["姓名", "身份证号码", "联系电话", "住址"],
+        ["王伟", HEAD, 13812345678.0, "人民大街1号"],
+        ["李娜", 2.20102198206e17, None, "人民大街1号"], ["合计", "2人"],
+    ], sheet="花名册"))
+    batch = run_import(db, actor=actor_of(db, "admin"), source=ImportFile(path, path.name),
+                       area_code=GRID1)
+    counts = batch.counts
+    assert (counts["header_row"], counts["added"], counts["rejected"], counts["ignored"]) == (
+        3, 1, 1, 1)
+    person = db.scalar(select(Person).where(Person.id_number == HEAD))
+    assert person is not None
+    assert person.phone == "13812345678"

@@ -27,7 +27,7 @@ from fangkong.settings import Settings
 from fangkong.tabular import OLE_MAGIC, ZIP_MAGIC, Row, Table, open_table
 
 MEGABYTE = 1024 * 1024
-DEFAULT_MAX_MB = 150
+DEFAULT_MAX_MB = 180  # a million-person CSV (about 160 MB) fits; a 200 MB file is refused
 STREAM_XLSX_BYTES = 8 * MEGABYTE
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
