@@ -13,10 +13,12 @@ leader and a commander, and API tokens of users in several districts.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, inspect, or_, select
@@ -45,6 +47,7 @@ from fangkong.quarantine.schemas import RoomsCreate, SiteCreate, SupportCreate
 from fangkong.quarantine.sites import do_add_rooms, do_create_site
 from fangkong.quarantine.support import do_request_support
 from fangkong.registry.actions import do_create_household, do_create_person
+from fangkong.registry.importer_source import ImportFile
 from fangkong.registry.models import Household, ImportBatch, Person
 from fangkong.registry.schemas import HouseholdCreate, PersonCreate
 from fangkong.registry.validators import id_check_character
@@ -53,12 +56,13 @@ from fangkong.reports.bulletin import do_create_bulletin
 from fangkong.reports.bulletin_notices import do_create_notice
 from fangkong.reports.bulletin_schemas import BulletinCreate, NoticeCreate
 from fangkong.reports.models import Bulletin, Notice, ReportSubmission
-from fangkong.scope import SYSTEM
+from fangkong.scope import SYSTEM, Actor
 from fangkong.screening.actions import do_create_round, do_record_visit
 from fangkong.screening.models import FollowUp, ScreeningRound
 from fangkong.screening.schemas import MemberCheck, Outcome, RoundCreate
 from fangkong.settings import Settings
 from fangkong.testing.actions import do_collect_sample, do_record_result
+from fangkong.testing.lab_import import do_create_lab_import, open_lab_file
 from fangkong.testing.models import Positive, Sample
 
 FOREIGN_CITY = "2202"  # 吉林市: outside even the whole-city personas' scope
@@ -358,6 +362,15 @@ def _build_testing_records(session: Session, grid: str, person: Person) -> None:
                                where=f"{MARK}采样点")
     do_record_result(session, actor=SYSTEM, sample=sample, result="positive",
                      reported_at=taken + timedelta(hours=6), lab=f"{MARK}实验室")
+    lab = Actor(user_id=None, username=f"{MARK}实验室", role=Role.MEDICAL, area_code=grid)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{MARK}检测结果{grid}.csv"
+        path.write_text("试管编号,检测结果,检测时间\n", encoding="utf-8")
+        source = ImportFile(path, path.name)
+        header, cells, table = open_lab_file(source)
+        table.close()
+        do_create_lab_import(session, actor=lab, source=source, header=header, cells=cells,
+                             size=0)
 
 
 def _build_bulletin_records(session: Session, grid: str, suffix: str) -> None:
