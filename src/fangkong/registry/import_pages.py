@@ -304,17 +304,14 @@ def import_step(
     actor = principal.actor
     batch = access_import(session, actor, batch_id)
     if batch.status == ImportStatus.RUNNING:
-        job: ImportJob | None = None
         try:
-            job = _job_for(session, actor, batch, settings)
-            job.step(session)
+            _job_for(session, actor, batch, settings).step(session)
             session.commit()
         except ConcurrentChange:
             session.rollback()
         except Exception as error:  # any failure ends the import, and is recorded
             session.rollback()
-            do_fail_import(session, actor=actor, batch_id=batch.id, error=error,
-                           grids=job.grids if job is not None else ())
+            do_fail_import(session, actor=actor, batch_id=batch.id, error=error)
             session.commit()
         session.refresh(batch)
         if batch.status != ImportStatus.RUNNING:

@@ -3,7 +3,8 @@ transaction per batch of rows, with a result per row.
 
 An import is an `ImportBatch`: created as a draft when the file arrives (its header found, so a
 bad file is refused at once), started with the confirmed header row and column mapping, then
-advanced one batch of rows at a time by an `ImportJob` (`step`), each step one transaction.
+advanced one batch of rows at a time by an `ImportJob` (`importer_job`), each step one
+transaction.
 A step that fails leaves nothing of itself; the next step redoes it. The same file imported
 twice changes nothing: every row of the second import is unchanged (or rejected again).
 Rejected rows are kept (`ImportRejection`) with their cells and reasons; the header row is
@@ -12,7 +13,7 @@ kept the same way, as the one entry without reasons.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from enum import StrEnum
 
@@ -25,7 +26,6 @@ from fangkong.db import utcnow
 from fangkong.errors import DomainError, NotFound
 from fangkong.i18n import N_
 from fangkong.permissions import Permission
-from fangkong.registry.counting import refresh_counters
 from fangkong.registry.importer_fields import Header, ImportKind, map_columns, saved_entries
 from fangkong.registry.importer_source import (
     DEFAULT_MAX_MB,
@@ -184,16 +184,12 @@ def do_start_import(
     session.flush()
 
 
-def do_fail_import(
-    session: Session, *, actor: Actor, batch_id: int, error: BaseException,
-    grids: Iterable[str] = (),
-) -> None:
-    """Mark an import failed (in its own transaction, after the failed batch rolled back); the
-    counters of the grids its committed batches touched are recounted, to be sure."""
+def do_fail_import(session: Session, *, actor: Actor, batch_id: int, error: BaseException) -> None:
+    """Mark an import failed (in its own transaction, after the failed batch rolled back with
+    its counter changes; the committed batches keep theirs)."""
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
         return
-    refresh_counters(session, grids)
     batch.status = ImportStatus.FAILED.value
     batch.finished_at = utcnow()
     batch.message = error.message if isinstance(error, DomainError) else FAILED

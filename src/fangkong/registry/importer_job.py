@@ -236,7 +236,6 @@ class ImportJob:
         self.spec = ChunkSpec(source, self.kind, self.header.row, self.header.field_columns(),
                               grid_resolver(session, area), today or local_today(), after,
                               batch_size)
-        self.grids: set[str] = set()
         self.chunk: CheckedChunk | None = None
         if workers > 0:
             self.source: ChunkProducer | ProcessChunks = ProcessChunks(self.spec)
@@ -270,7 +269,6 @@ class ImportJob:
         chunk = self._next_chunk(batch)
         outcome = self._upsert(session, chunk)
         _store(session, batch, chunk, outcome)
-        self.grids |= outcome.grids
         done = chunk.count < self.batch_size
         if done:
             batch.status = ImportStatus.DONE.value
@@ -334,7 +332,7 @@ def run_import(
         _run(session, job, progress)
     except BaseException as error:
         session.rollback()
-        do_fail_import(session, actor=actor, batch_id=batch_id, error=error, grids=job.grids)
+        do_fail_import(session, actor=actor, batch_id=batch_id, error=error)
         session.commit()
         raise
     finally:
