@@ -1,11 +1,12 @@
 """Running a started import: its rows checked and upserted one batch per `step`, each step in
 the caller's transaction; and `run_import`, the whole file with a commit after each batch.
 
-Checking the rows (the importer's main cost after the database) can run in a separate process
-(`workers=1`): it reads and checks the next batches while this process writes the last one.
-A step's batch is kept until the next step sees it committed (the stored `next_row` reached
-its last row); if it was not, the next step imports it again. Its natural keys (to refuse a
-person repeated later in the file) count only once it is committed.
+A `ChunkProducer` reads, checks and groups the rows batch by batch; it also refuses a natural
+key met before in the file (a repeat is a repeat in file order, whatever becomes of the
+batches). It can run in a separate process (`workers=1`), reading and checking the next batches
+while this process writes the last one (checking is the importer's main cost after the
+database). A step's batch is kept until the next step sees it committed (the stored
+`next_row` reached its last row); if it was not, the next step imports it again.
 """
 
 from __future__ import annotations
