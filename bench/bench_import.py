@@ -36,6 +36,7 @@ from sqlalchemy import Engine, create_engine, text
 from fangkong.areas.demo import DemoSize, do_build_demo_tree
 from fangkong.db import make_engine, make_session_factory, transaction
 from fangkong.migrations import upgrade
+from fangkong.registry.bulk_writer import SQLITE_CACHE_KIB
 from fangkong.registry.importer_job import run_import
 from fangkong.registry.importer_source import ImportFile
 from fangkong.scope import SYSTEM
@@ -93,6 +94,7 @@ def raw_copy_sqlite(engine: Engine) -> float:
     transaction (the reading of the rows is not counted)."""
     raw = engine.raw_connection()
     connection: Any = raw.driver_connection
+    connection.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")  # as the import has it
     ddl = [row[0] for row in connection.execute(
         "SELECT sql FROM sqlite_master WHERE tbl_name = 'persons' AND sql IS NOT NULL")]
     for statement in ddl:
@@ -157,7 +159,9 @@ def child(args: argparse.Namespace) -> None:
                            workers=args.workers)
         seconds = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        result: dict[str, Any] = {"seconds": seconds, "peak": peak, "counts": batch.counts}
+        checking = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        result: dict[str, Any] = {"seconds": seconds, "peak": peak, "checking": checking,
+                                  "counts": batch.counts}
         if args.twice:
             start = time.perf_counter()
             again = run_import(session, actor=SYSTEM, source=ImportFile(path, path.name),
@@ -190,7 +194,8 @@ def report(engine_name: str, fmt: str, persons: int, result: dict[str, Any]) -> 
     raw = persons / result["raw_seconds"]
     print(f"{engine_name:10} {fmt:4}  end to end {rate:10,.0f} rows/s ({result['seconds']:.1f} s)"
           f"  raw {raw:10,.0f} rows/s  ratio {rate / raw:.2f}"
-          f"  peak memory {result['peak'] / 2**20:,.0f} MiB")
+          f"  peak memory {result['peak'] / 2**20:,.0f} MiB"
+          f" + {result['checking'] / 2**20:,.0f} MiB checking")
     print(f"{'':16}added {counts['added']:,}  rejected {counts['rejected']:,}  ignored "
           f"{counts['ignored']:,}  households {counts['households_added']:,}")
     if "again_seconds" in result:
