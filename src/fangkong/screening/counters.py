@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from fangkong.counters import DailyCounter, bump_daily
 from fangkong.db import bump
 from fangkong.screening.models import (
     CoverageCounter,
@@ -26,6 +27,8 @@ from fangkong.screening.models import (
     Visit,
 )
 from fangkong.screening.schemas import NOT_REACHED, Outcome
+
+VISITS_METRIC = "screening.visits"
 
 DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -95,10 +98,12 @@ def do_count_visit(session: Session, *, visit: Visit, persons_seen: int, zone: Z
         outcome = settled
     deltas[visit.area_code].update({outcome.value: 1, "persons_seen": seen})
     _apply(session, visit.round_id, deltas)
+    day = local_day(visit.visited_at, zone)
     bump(session, CoverageDaily, keys={
         "round_id": visit.round_id, "area_code": visit.area_code,
-        "day": local_day(visit.visited_at, zone), "visitor_id": visit.visitor_id or 0,
+        "day": day, "visitor_id": visit.visitor_id or 0,
     }, increments={"reached": int(first), "visits": 1})
+    bump_daily(session, area_code=visit.area_code, day=day, metric=VISITS_METRIC)
 
 
 def _day_of(session: Session, column: ColumnElement[datetime], zone: ZoneInfo,
@@ -141,3 +146,17 @@ def do_rebuild_coverage(session: Session, *, round_: ScreeningRound, zone: ZoneI
         session.execute(delete(model).where(model.round_id == round_.id))
     _rebuild_counters(session, round_.id)
     _rebuild_daily(session, round_, zone)
+    _rebuild_activity(session, round_.area_code)
+
+
+def _rebuild_activity(session: Session, prefix: str) -> None:
+    """The daily report's `screening.visits` counters under an area, from every round's
+    per-day visit counts (the report reads them to tell which communities were active)."""
+    session.execute(delete(DailyCounter).where(
+        DailyCounter.metric == VISITS_METRIC, DailyCounter.area_code.like(prefix + "%")))
+    per_day = (select(CoverageDaily.area_code, CoverageDaily.day, literal(VISITS_METRIC),
+                      func.sum(CoverageDaily.visits))
+               .where(CoverageDaily.area_code.like(prefix + "%"))
+               .group_by(CoverageDaily.area_code, CoverageDaily.day))
+    session.execute(insert(DailyCounter).from_select(
+        ["area_code", "day", "metric", "value"], per_day))
