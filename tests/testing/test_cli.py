@@ -1,0 +1,72 @@
+"""`fangkong testing import FILE --lab NAME` against a temporary SQLite database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from testing_helpers import collect, hours_ago, make_persons, stamp, write_csv
+from typer.testing import CliRunner
+
+from fangkong.areas.demo import DemoSize
+from fangkong.cli import app
+from fangkong.db import make_engine, make_session_factory, transaction
+from fangkong.demo import do_build_demo
+from fangkong.migrations import upgrade
+from fangkong.settings import Settings
+from fangkong.testing.models import ResultEntry, Sample
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
+    """A migrated SQLite file with a small demo city and two tubes in grid2's grid."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("FANGKONG_DATABASE_URL", url)
+    monkeypatch.setenv("COLUMNS", "200")
+    engine = make_engine(Settings(database_url=url))
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        do_build_demo(session, size=DemoSize(1, 1))
+        persons = make_persons(session, count=2, first=100)
+        for index, person in enumerate(persons, start=1):
+            collect(session, [person], f"CLI-{index:04d}", at=hours_ago(6))
+    yield factory
+    engine.dispose()
+
+
+def test_import_twice_with_a_rejected_row(factory: sessionmaker[Session], tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "检测结果.csv", [
+        ["CLI-0001", "阴性", stamp(hours_ago(1)), ""],
+        ["CLI-0002", "阳性", stamp(hours_ago(1)), ""],
+        ["CLI-9999", "阴性", stamp(hours_ago(1)), ""],
+    ])
+    rejected = tmp_path / "rejected.xlsx"
+    first = runner.invoke(app, ["testing", "import", str(path), "--lab", "市检验中心",
+                                "--rejected", str(rejected), "--as", "hospital"])
+    assert first.exit_code == 1, first.output
+    assert "新增结果" in first.output
+    assert "新增阳性" in first.output
+    assert rejected.read_bytes().startswith(b"PK")
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(ResultEntry)) == 2
+        results = dict(session.execute(select(Sample.tube_code, Sample.result)).all())
+    assert results == {"CLI-0001": "negative", "CLI-0002": "positive"}
+    again = runner.invoke(app, ["testing", "import", str(path), "--lab", "市检验中心"])
+    assert again.exit_code == 1, again.output
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(ResultEntry)) == 2
+
+
+def test_a_file_without_its_columns_is_refused(factory: sessionmaker[Session],
+                                               tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("姓名,电话\n张三,13900000000\n", encoding="utf-8")
+    result = runner.invoke(app, ["testing", "import", str(path), "--lab", "中心"])
+    assert result.exit_code == 2, result.output
+    assert "tabular.no_header" in result.output
