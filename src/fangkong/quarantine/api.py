@@ -5,6 +5,7 @@ before `/quarantine/{quarantine_id}`)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -40,7 +41,7 @@ from fangkong.quarantine.schemas import (
     TransferIn,
 )
 from fangkong.quarantine.sites import access_room, access_site
-from fangkong.quarantine.submit import submit_check
+from fangkong.quarantine.submit import run_unit, submit_check
 from fangkong.quarantine.views import check_read
 from fangkong.quarantine.windows import CheckPolicy
 from fangkong.registry.queries import access_person
@@ -176,7 +177,8 @@ async def record_check(request: Request, session: DbSession, quarantine_id: Quar
     """健康监测打卡 (`check:write`): temperature (34–43 °C) and symptoms, counted for the
     policy window the local time falls in (outside every window: the nearest previous one,
     `outside_window`). A fever or a symptom raises an alert at once (`alert`)."""
-    read = submit_check(request, session, quarantine_id=quarantine_id, data=data)
+    read = await run_unit(session, partial(submit_check, request, session,
+                                           quarantine_id=quarantine_id, data=data))
     return JSONResponse(read.model_dump(mode="json"), status_code=201)
 
 

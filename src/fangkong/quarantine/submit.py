@@ -2,13 +2,13 @@
 work — sign-in, the check, the commit — runs in one call on one thread.
 
 Why: a writing session takes SQLite's write lock at its first statement (BEGIN IMMEDIATE). Run
-as the usual chain of sync dependencies and endpoint, a request would hold that lock across
-several hops through the thread pool, and under load every slot of the pool can be taken by
-requests waiting for the lock while the holder waits for a slot (each wait then ends only at
-the busy timeout). Here the endpoint is `async` and calls this synchronously: the lock is taken
-and released within the call, requests of one process queue in order on its event loop instead
-of polling the lock, and the answer is sent only after the commit (what is acknowledged is
-stored). On PostgreSQL the same path is simply short: six statements and a commit.
+as the usual chain of sync dependencies and endpoint, a request holds that lock across several
+hops through the thread pool, and under load every slot of the pool can be taken by requests
+waiting for the lock while the holder waits for a slot (each wait then ends only at the busy
+timeout). Here the endpoint is `async`: on SQLite it runs the unit on the event loop itself (no
+slot needed while the lock is held; the process's requests queue in order on the loop), and
+commits before answering, so what is acknowledged is stored. On PostgreSQL (row locks only) the
+unit runs in the thread pool, where the round trips of concurrent requests overlap.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from fastapi import Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from fangkong.errors import NotFound
 from fangkong.permissions import Permission
@@ -30,6 +31,13 @@ from fangkong.settings import Settings
 from fangkong.web.deps import client_addr, get_principal, get_principal_optional
 
 T = TypeVar("T")
+
+
+async def run_unit(session: Session, unit: Callable[[], T]) -> T:
+    """Run a committing unit of work: inline on SQLite, in the thread pool elsewhere."""
+    if session.get_bind().dialect.name == "sqlite":
+        return unit()
+    return await run_in_threadpool(unit)
 
 
 def committed(session: Session, work: Callable[[], T]) -> T:
