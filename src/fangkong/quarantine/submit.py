@@ -28,7 +28,7 @@ from fangkong.quarantine.schemas import CheckIn, CheckRead
 from fangkong.quarantine.views import recorded_read
 from fangkong.quarantine.windows import CheckPolicy
 from fangkong.settings import Settings
-from fangkong.web.deps import client_addr, get_principal, get_principal_optional
+from fangkong.web.deps import Principal, client_addr, get_principal
 
 T = TypeVar("T")
 
@@ -51,20 +51,21 @@ def committed(session: Session, work: Callable[[], T]) -> T:
     return result
 
 
-def submit_check(request: Request, session: Session, *, quarantine_id: int,
-                 data: CheckIn) -> CheckRead:
-    """A check by staff (bearer token or signed-in session with `check:write`)."""
+def submit_check(request: Request, session: Session, *, principal: Principal | None,
+                 quarantine_id: int, data: CheckIn) -> CheckRead:
+    """A check by staff (bearer token or signed-in session with `check:write`); the caller
+    as the request's dependencies found it."""
     settings: Settings = request.app.state.settings
 
     def work() -> CheckRead:
-        principal = get_principal(get_principal_optional(request, session, settings))
-        principal.actor.require(Permission.CHECK_WRITE)
+        get_principal(principal).actor.require(Permission.CHECK_WRITE)
         quarantine = session.get(Quarantine, quarantine_id)
         if quarantine is None:
             raise NotFound()
         return recorded_read(do_record_check(
-            session, actor=principal.actor, quarantine=quarantine, temperature=data.temperature,
-            symptoms=data.symptoms, notes=data.notes, zone=settings.zone,
+            session, actor=get_principal(principal).actor, quarantine=quarantine,
+            temperature=data.temperature, symptoms=data.symptoms, notes=data.notes,
+            zone=settings.zone,
             policy=CheckPolicy.cached(session)))
 
     return committed(session, work)
