@@ -160,9 +160,10 @@ def lab_file(rows: int) -> Path:
         out = csv.writer(handle)
         out.writerow(["长春市核酸检测结果报告（基准测试）"])
         out.writerow(["序号", "试管编号", "检测结果", "检测时间", "检测机构"])
+        zone = settings_for("sqlite://").zone
         for tube in range(rows):
             out.writerow([tube + 1, f"T{tube:09d}", result_of(tube), reported(tube)
-                          .astimezone(Settings().zone).strftime("%Y-%m-%d %H:%M:%S"),
+                          .astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
                           LABS[tube % len(LABS)]])
     return path
 
