@@ -37,6 +37,7 @@ from fangkong.areas.demo import DemoSize, do_build_demo_tree
 from fangkong.db import make_engine, make_session_factory, transaction
 from fangkong.migrations import upgrade
 from fangkong.registry.bulk_writer import SQLITE_CACHE_KIB
+from fangkong.registry.importer import CLI_BATCH
 from fangkong.registry.importer_job import run_import
 from fangkong.registry.importer_source import ImportFile
 from fangkong.scope import SYSTEM
@@ -57,7 +58,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--format", choices=("csv", "xlsx", "both"), default="both")
-    parser.add_argument("--batch-size", type=int, default=10_000)
+    parser.add_argument("--batch-size", type=int, default=CLI_BATCH)
     parser.add_argument("--workers", type=int, choices=(0, 1), default=1,
                         help="processes checking rows beside the one writing (0: none)")
     parser.add_argument("--twice", action="store_true", help="import the file a second time")
@@ -87,6 +88,11 @@ def scratch_database(engine_name: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def raw_copy_sqlite(engine: Engine) -> float:
@@ -153,15 +159,18 @@ def child(args: argparse.Namespace) -> None:
         with transaction(engine) as session:
             do_build_demo_tree(session, size=DemoSize(), seed=2020)
         session = make_session_factory(engine, write=True)()
+        cpu = cpu_seconds(resource.RUSAGE_SELF)
         start = time.perf_counter()
         batch = run_import(session, actor=SYSTEM, source=ImportFile(path, path.name),
                            area_code="2201", batch_size=args.batch_size, max_mb=100_000,
                            workers=args.workers)
         seconds = time.perf_counter() - start
+        cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         checking = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
         result: dict[str, Any] = {"seconds": seconds, "peak": peak, "checking": checking,
-                                  "counts": batch.counts}
+                                  "cpu": cpu, "checking_cpu": cpu_seconds(
+                                      resource.RUSAGE_CHILDREN), "counts": batch.counts}
         if args.twice:
             start = time.perf_counter()
             again = run_import(session, actor=SYSTEM, source=ImportFile(path, path.name),
@@ -198,6 +207,10 @@ def report(engine_name: str, fmt: str, persons: int, result: dict[str, Any]) -> 
           f" + {result['checking'] / 2**20:,.0f} MiB checking")
     print(f"{'':16}added {counts['added']:,}  rejected {counts['rejected']:,}  ignored "
           f"{counts['ignored']:,}  households {counts['households_added']:,}")
+    busiest = max(result["cpu"], result["checking_cpu"])
+    print(f"{'':16}cpu: writing {result['cpu']:.1f} s, checking {result['checking_cpu']:.1f} s"
+          f" (the busier of the two processes bounds an idle 2-core machine at "
+          f"{persons / busiest:,.0f} rows/s, database server not counted)")
     if "again_seconds" in result:
         again = result["again"]
         print(f"{'':16}second import {persons / result['again_seconds']:,.0f} rows/s "
@@ -218,10 +231,12 @@ def main() -> None:
         print(f"{path.relative_to(ROOT)}: {path.stat().st_size / 2**20:,.0f} MiB "
               f"(ready in {time.perf_counter() - start:.1f} s)")
     print(f"{args.persons:,} persons, batches of {args.batch_size:,} rows, "
-          f"{args.workers} checking process(es), {os.cpu_count()} CPUs")
+          f"{args.workers} checking process(es), {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}")
     for engine_name in engines:
         for fmt in formats:
             report(engine_name, fmt, args.persons, run_child(args, engine_name, fmt))
+            print(f"{'':16}load average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from fangkong.errors import Conflict
 from fangkong.i18n import N_
 
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
-SQLITE_CACHE_KIB = 65_536  # page cache of a connection that bulk-writes (SQLite's default: 2 MiB)
+SQLITE_CACHE_KIB = 131_072  # page cache of a connection that bulk-writes (SQLite's default: 2 MiB)
 # S608 below: the statements are built from our own table and column names only (checked by
 # `_identifiers`), never from input; every value travels as a parameter or through COPY.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
