@@ -236,3 +236,19 @@ def test_to_place_lists_and_places_with_one_click(db: Session, as_user,
     assert person.name not in client.get("/quarantine/to-place").text
     assert GRID1 in {row.area_code for row in db.scalars(select(Quarantine).where(
         Quarantine.person_id == person.id))}
+
+
+def test_the_alerts_page_raises_missed_checks_lazily(
+    db: Session, as_user, household: Household
+) -> None:
+    row = start(db, members_of(db, household)[0], start=days_ago(2),
+                now=at_local(days_ago(2), 5))
+    db.commit()
+    client = as_user("grid1")
+    client.app.state.quarantine_swept = {}  # type: ignore[attr-defined]
+    page = client.get("/quarantine/alerts")
+    assert page.status_code == 200
+    missed = list(db.scalars(select(Alert).where(Alert.quarantine_id == row.id,
+                                                 Alert.kind == "missed_check")))
+    assert len(missed) >= 4
+    assert "漏打卡" in page.text

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from fangkong.arrivals.codes import ACTION_LABELS
@@ -67,7 +68,8 @@ def to_place_read(entry: ToPlace) -> ToPlaceRead:
 
 def sweep_lazily(request: Request, session: Session, actor: Actor) -> None:
     """Raise the missed-check alerts of the actor's area before a list is read; at most every
-    half minute per area in this process (the CLI's sweep covers the city on a timer)."""
+    half minute per area in this process (the CLI's sweep covers the city on a timer), and
+    never at the cost of the page: a busy database skips it."""
     swept: dict[str, datetime] | None = getattr(request.app.state, "quarantine_swept", None)
     if swept is None:
         swept = {}
@@ -76,8 +78,12 @@ def sweep_lazily(request: Request, session: Session, actor: Actor) -> None:
     last = swept.get(actor.scope)
     if last is not None and now - last < SWEEP_EVERY:
         return
-    do_raise_missed_check_alerts(session, now=now, scope=actor.scope,
-                                 zone=request.app.state.settings.zone)
+    try:
+        with session.begin_nested():
+            do_raise_missed_check_alerts(session, now=now, scope=actor.scope,
+                                         zone=request.app.state.settings.zone)
+    except OperationalError:
+        return  # the database is busy with another writer: the next look (or the CLI) sweeps
     swept[actor.scope] = now
 
 
