@@ -8,13 +8,11 @@ from datetime import date, datetime
 import pytest
 from registry_helpers import resident_id
 
+from fangkong.registry.importer_cells import BAD_BIRTH, BAD_TAG, BIRTH_MISMATCH
 from fangkong.registry.importer_fields import ImportKind, detect_header, map_columns
 from fangkong.registry.importer_rows import (
-    BAD_BIRTH,
     BAD_RESIDENCE,
     BAD_SEX,
-    BAD_TAG,
-    BIRTH_MISMATCH,
     GRID_AMBIGUOUS,
     GRID_OUTSIDE,
     GRID_UNKNOWN,

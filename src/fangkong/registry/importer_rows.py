@@ -18,13 +18,7 @@ from fangkong.errors import Invalid
 from fangkong.i18n import N_
 from fangkong.registry.codes import IdType
 from fangkong.registry.importer_cells import (
-    BAD_BIRTH,
-    BAD_HOUSEHOLD_CODE,
-    BAD_TAG,
     BIRTH_MISMATCH,
-    BIRTH_RANGE,
-    LONG_ADDRESS,
-    LONG_OCCUPATION,
     CachedCheck,
     PartialDate,
     birth_check,
@@ -60,7 +54,6 @@ BAD_KIND = N_("The household type is not 家庭户 or 集体户.")
 SEX_MISMATCH = N_("The sex does not match the one in the ID number.")
 LONG_DOCUMENT = N_("The document number is too long.")
 NO_PLACE = N_("Give an address or a household number.")
-NO_ADDRESS = N_("The address is empty.")
 NO_KEY = N_("Give a household number or an address.")
 NO_GRID = N_("The grid is empty; the chosen area is not a grid, so each row needs its grid.")
 GRID_OUTSIDE = N_("This grid is not in the chosen area.")
@@ -152,10 +145,6 @@ def is_total_row(cells: list[Cell]) -> bool:
     if len(filled) == 1 and ":" in filled[0]:
         return True
     return any(text.replace(" ", "").lower().startswith(TOTAL_PREFIXES) for text in filled[:2])
-
-
-__all__ = ["BAD_BIRTH", "BAD_HOUSEHOLD_CODE", "BAD_TAG", "BIRTH_MISMATCH", "BIRTH_RANGE",
-           "LONG_ADDRESS", "LONG_OCCUPATION"]
 
 
 def raw_texts(cells: list[Cell]) -> list[str]:
