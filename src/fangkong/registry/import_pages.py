@@ -4,13 +4,15 @@ against a preview of the first rows, then import with progress and download what
 The import advances one batch per request (`POST …/step`, repeated by htmx while the page shows
 its progress), each request one transaction; the open file stays with its `ImportJob` in this
 process between steps, and is opened again where a step finds none (another worker, a restart).
-The uploaded file waits in the imports folder until its import is done.
+The uploaded file waits in the imports folder until its import is done (a file untouched for a
+week, of an import never started or left stopped, is removed at the next upload).
 """
 
 from __future__ import annotations
 
 import secrets
 import threading
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -68,6 +70,7 @@ Importer = Annotated[Principal, Depends(require(Permission.REGISTRY_IMPORT))]
 WEB_BATCH = 2_000
 AREA_SELECT_LIMIT = 300
 RECENT = 20
+KEEP_DAYS = 7
 NO_FILE = N_("Choose a file to import.")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -126,10 +129,19 @@ def import_page(request: Request, session: DbSession, principal: Importer) -> HT
     return _upload_page(request, session, principal.actor)
 
 
+def _sweep(folder: Path) -> None:
+    """Forget uploads left untouched for a week (imports never started, or stopped)."""
+    cutoff = time.time() - KEEP_DAYS * 86_400
+    for path in folder.glob("*"):
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
 def _save_upload(upload: UploadFile, folder: Path, limit_mb: int) -> Path:
     """The upload copied into the imports folder in pieces; refused past the size limit
     (nothing of it kept)."""
     folder.mkdir(parents=True, exist_ok=True)
+    _sweep(folder)
     suffix = Path(upload.filename or "").suffix.lower()[:10] or ".bin"
     target = folder / f"upload-{secrets.token_hex(8)}{suffix}"
     written, limit = 0, limit_mb * MEGABYTE
