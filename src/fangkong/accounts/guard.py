@@ -31,8 +31,12 @@ def is_open(path: str) -> bool:
     )
 
 
-def password_change_guard(request: Request, principal: MaybeUser) -> None:
-    """Refuse every page but the open ones while the signed-in user must change the password."""
+async def password_change_guard(request: Request, principal: MaybeUser) -> None:
+    """Refuse every page but the open ones while the signed-in user must change the password.
+
+    Async on purpose: it only reads the caller, so it takes no worker thread (a writing request
+    on SQLite holds the write lock from its first query; a second thread per request could
+    exhaust the pool while every holder waits for the lock)."""
     if principal is None or principal.via != "session":
         return
     if principal.user.must_change_password and not is_open(request.url.path):
