@@ -95,7 +95,9 @@ def test_a_grid_worker_records_a_visit_on_a_phone(
         page.goto(f"{live_server}/screening/rounds/{round_id}/coverage?area={GRID}")
         reached = page.locator('[data-stat="reached-pct"]')
         expect(reached).to_have_text("0.0%")
-        expect(page.locator('[data-stat="to-visit"]')).to_have_text("2")
+        # other browser tests on the shared server may register households in this grid too
+        households = int(page.locator('[data-stat="to-visit"]').inner_text())
+        assert households >= 2
         shoot(page, "screening-phone-2-coverage-before")
 
         page.goto(f"{live_server}/screening")
@@ -118,7 +120,8 @@ def test_a_grid_worker_records_a_visit_on_a_phone(
         shoot(page, "screening-phone-5-saved")
 
         page.goto(f"{live_server}/screening/rounds/{round_id}/coverage?area={GRID}")
-        expect(reached).to_have_text("50.0%")
+        expect(reached).to_have_text(f"{100 / households:.1f}%")
+        expect(page.locator('[data-stat="to-visit"]')).to_have_text(str(households - 1))
         expect(page.locator('[data-stat="visited"]')).to_have_text("1")
         expect(page.locator('[data-stat="persons-seen"]')).to_have_text("3")
         expect(page.locator("#coverage-workers")).to_contain_text("网格员一")
