@@ -41,7 +41,7 @@ from fangkong.registry.importer_fields import (
     SEX_WORDS,
     TOTAL_PREFIXES,
 )
-from fangkong.registry.validators import ResidentId, normalise_text, parse_id_number
+from fangkong.registry.validators import normalise_text, parse_id_number
 from fangkong.tabular import Cell, Row, normalise_cell
 
 T = TypeVar("T")
@@ -108,13 +108,12 @@ class GridResolver:
     area_is_grid: bool
     codes: frozenset[str]
     names: dict[str, tuple[str, ...]]
-    _cache: dict[str, str | Invalid] = field(default_factory=dict)
+    _cache: dict[Cell, str | Invalid] = field(default_factory=dict)
 
     def resolve(self, value: Cell) -> str:
-        text = normalise_cell(value)
-        found = self._cache.get(text)
+        found = self._cache.get(value)
         if found is None:
-            found = self._cache[text] = self._lookup(text)
+            found = self._cache[value] = self._lookup(normalise_cell(value))
         if isinstance(found, Invalid):
             raise found
         return found
@@ -223,7 +222,12 @@ class RowChecker:
             id_number, sex, birth = self.document(id_type, id_cell, sex, birth, reasons)
         if isinstance(birth, PartialDate):
             birth = None  # a year and month alone is not stored
-        phone = _checked(reasons, "phone", lambda: check_phone(phone_cell))
+        phone = None
+        if phone_cell:
+            try:
+                phone = check_phone(phone_cell)
+            except Invalid as error:
+                reasons["phone"] = error.message
         household_code = self.household_code(code_cell, reasons, "household_code")
         address = self.address(address_cell, reasons, "address")
         if household_code is None and address is None and not reasons.keys() & {
@@ -270,9 +274,10 @@ class RowChecker:
             if len(number) > DOCUMENT_LENGTH:
                 reasons["id_number"] = LONG_DOCUMENT
             return number, sex, birth
-        resident: ResidentId | None = _checked(
-            reasons, "id_number", lambda: parse_id_number(raw, today=self.today))
-        if resident is None:
+        try:
+            resident = parse_id_number(raw, today=self.today)
+        except Invalid as error:
+            reasons["id_number"] = error.message
             return None, sex, birth
         if sex is not None and sex != resident.sex:
             reasons["sex"] = SEX_MISMATCH
