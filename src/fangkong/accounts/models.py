@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fangkong.db import Base, utcnow
+from fangkong.db import Base, BigId, utcnow
 from fangkong.permissions import Role
 from fangkong.scope import Actor
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class User(Base):

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -21,9 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fangkong.db import Base, utcnow
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from fangkong.db import Base, BigId, utcnow
 
 
 class Site(Base):

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Date,
     ForeignKey,
     Index,
@@ -18,9 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fangkong.db import Base, utcnow
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from fangkong.db import Base, BigId, utcnow
 
 
 class Household(Base):

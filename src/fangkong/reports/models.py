@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fangkong.db import Base, utcnow
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from fangkong.db import Base, BigId, utcnow
 
 
 class ReportSubmission(Base):

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -19,9 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fangkong.db import Base, utcnow
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from fangkong.db import Base, BigId, utcnow
 
 
 class ScreeningRound(Base):

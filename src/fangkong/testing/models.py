@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fangkong.db import Base, utcnow
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from fangkong.db import Base, BigId, utcnow
 
 
 class Sample(Base):
