@@ -1,42 +1,43 @@
 """Applying one batch of checked lab rows, in the caller's transaction, with a fixed number of
 statements whatever the batch's size (no round trip per row):
 
-1. the tubes and the persons' ID numbers are staged (COPY into a temporary table on PostgreSQL,
-   `executemany` on SQLite) and their samples read in one join each (locked on PostgreSQL, so
-   concurrent imports of the same tubes take turns);
-2. the results those samples already have are read in one join: a row whose tube, time and lab
-   are there with the same result is `unchanged`, with another result it is rejected;
+1. the samples of the batch's tubes, and of its persons' ID numbers, are read in one query
+   each, the keys passed as one array (`= ANY(%s)` on PostgreSQL, `IN json_each(?)` on
+   SQLite), locked on PostgreSQL so that concurrent imports of the same tubes take turns;
+2. the results those samples already have are read in one query: a row whose tube, time and
+   lab are there with the same result is `unchanged`, with another result it is rejected;
 3. the new history entries are written (COPY / executemany), the samples whose newest result
    is among them get it as their current one (one UPDATE … FROM a staged table / executemany);
 4. positives, retests and the daily counters follow (`effects.py`).
+
+The reads and writes go through the driver's own connection with plain tuples (no ORM rows,
+no per-value type processing): a batch is 10,000 rows and every per-row step counts.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import TableClause
 
 from fangkong.i18n import N_
 from fangkong.registry.codes import IdType
-from fangkong.registry.models import Person
 from fangkong.testing.actions import BEFORE_COLLECTED
 from fangkong.testing.codes import Result
 from fangkong.testing.effects import (
+    DailyCounts,
     TurnedPositive,
     count_daily,
     do_positive_effects,
-    result_counts,
 )
 from fangkong.testing.lab_rows import LabRow
-from fangkong.testing.models import ResultEntry, Sample, SampleMember
+from fangkong.testing.models import ResultEntry
 
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
 UNKNOWN_TUBE = N_("No sample with this tube number in your area.")
@@ -61,9 +62,11 @@ class Found(NamedTuple):
 
 @dataclass
 class Outcome:
-    """What a batch did: per row `added`, `unchanged` or rejected (field → message id)."""
+    """What a batch did: how many rows were `added` or `unchanged`, the rejected ones (row →
+    field → message id), positives raised and persons marked for retesting."""
 
-    results: dict[int, str] = field(default_factory=dict)
+    added: int = 0
+    unchanged: int = 0
     rejected: dict[int, dict[str, str]] = field(default_factory=dict)
     positives: int = 0
     retests: int = 0
@@ -72,56 +75,75 @@ class Outcome:
         self.rejected.setdefault(row, {})[name] = message
 
     def tally(self) -> Counter[str]:
-        counts = Counter(self.results.values())
-        counts["rejected"] = len(self.rejected)
-        counts["positives"] = self.positives
-        counts["retests"] = self.retests
-        return counts
+        return Counter({"added": self.added, "unchanged": self.unchanged,
+                        "rejected": len(self.rejected), "positives": self.positives,
+                        "retests": self.retests})
 
 
 _STAMPS: dict[datetime, str] = {}
+_MOMENTS: dict[str, datetime] = {}
 
 
-def _sqlite_value(value: object) -> object:
-    """A value as SQLAlchemy stores it in SQLite (datetimes as naive UTC text, cached: a lab
-    file repeats its times)."""
-    if isinstance(value, datetime):
-        text = _STAMPS.get(value)
-        if text is None:
-            if len(_STAMPS) > 100_000:
-                _STAMPS.clear()
-            text = _STAMPS[value] = value.astimezone(UTC).strftime(SQLITE_DATETIME)
-        return text
-    return value
+def _sqlite_stamp(value: datetime) -> str:
+    """A datetime as SQLAlchemy stores it in SQLite (naive UTC text), cached: a lab file
+    repeats its times."""
+    text = _STAMPS.get(value)
+    if text is None:
+        if len(_STAMPS) > 100_000:
+            _STAMPS.clear()
+        text = _STAMPS[value] = value.astimezone(UTC).strftime(SQLITE_DATETIME)
+    return text
+
+
+def _sqlite_moment(text: str) -> datetime:
+    """A datetime stored by SQLAlchemy in SQLite, read back as an aware UTC datetime."""
+    moment = _MOMENTS.get(text)
+    if moment is None:
+        if len(_MOMENTS) > 100_000:
+            _MOMENTS.clear()
+        moment = _MOMENTS[text] = datetime.fromisoformat(text).replace(tzinfo=UTC)
+    return moment
+
+
+def _sqlite_row(row: Sequence[object]) -> tuple[object, ...]:
+    return tuple(_sqlite_stamp(item) if isinstance(item, datetime) else item for item in row)
 
 
 class Staging:
-    """Temporary tables of keys and rows for one transaction, filled in one go."""
+    """The batch's statements on the driver's connection, in the session's transaction."""
 
     def __init__(self, session: Session) -> None:
         connection = session.connection()
         self.postgresql = connection.dialect.name == "postgresql"
         self.raw: Any = connection.connection.driver_connection
 
-    def fill(self, name: str, columns: Sequence[tuple[str, str]],
-             rows: Sequence[Sequence[object]]) -> TableClause:
-        """A temporary table `name` of `columns` (name, SQL type) holding `rows`, to join."""
-        spec = ", ".join(f"{column_name} {kind}" for column_name, kind in columns)
-        names = ", ".join(column_name for column_name, _ in columns)
+    def keys(self, expression: str, kind: str) -> str:
+        """SQL for `expression` being one of the keys given as the statement's parameter."""
+        if self.postgresql:
+            return f"{expression} = ANY(%s::{kind}[])"
+        return f"{expression} IN (SELECT value FROM json_each(?))"  # noqa: S608 - ours
+
+    def fetch(self, sql: str, keys: Collection[object]) -> list[tuple[Any, ...]]:
+        """The rows of a query with one parameter, the keys (see `keys`)."""
+        param = list(keys) if self.postgresql else json.dumps(list(keys))
         if self.postgresql:
             with self.raw.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS {name}")
-                cursor.execute(f"CREATE TEMP TABLE {name} ({spec}) ON COMMIT DROP")
-                with cursor.copy(f"COPY {name} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-        else:
-            self.raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({spec})")
-            self.raw.execute(f"DELETE FROM {name}")  # noqa: S608 - our own table name
-            marks = ", ".join("?" * len(columns))
-            self.raw.executemany(f"INSERT INTO {name} ({names}) VALUES ({marks})",  # noqa: S608
-                                 [tuple(map(_sqlite_value, row)) for row in rows])
-        return table(name, *(column(column_name) for column_name, _ in columns))
+                cursor.execute(sql, (param,))
+                return list(cursor.fetchall())
+        return list(self.raw.execute(sql, (param,)).fetchall())
+
+    def moment(self, value: Any) -> datetime:
+        """A datetime column's value as the driver gives it, as an aware datetime."""
+        return value if self.postgresql else _sqlite_moment(value)
+
+    def fill(self, name: str, columns: Sequence[tuple[str, str]],
+             rows: Sequence[Sequence[object]]) -> None:
+        """A temporary table `name` of `columns` (name, SQL type) holding `rows` (PostgreSQL)."""
+        spec = ", ".join(f"{column_name} {kind}" for column_name, kind in columns)
+        with self.raw.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            cursor.execute(f"CREATE TEMP TABLE {name} ({spec}) ON COMMIT DROP")
+        self.insert(name, [column_name for column_name, _ in columns], rows)
 
     def insert(self, name: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
         """Append rows to a table: COPY on PostgreSQL, executemany on SQLite."""
@@ -131,12 +153,13 @@ class Staging:
         if self.postgresql:
             with self.raw.cursor() as cursor, cursor.copy(
                     f"COPY {name} ({names}) FROM STDIN") as copy:
+                write = copy.write_row
                 for row in rows:
-                    copy.write_row(row)
+                    write(row)
             return
         marks = ", ".join("?" * len(columns))
         self.raw.executemany(f"INSERT INTO {name} ({names}) VALUES ({marks})",  # noqa: S608
-                             [tuple(map(_sqlite_value, row)) for row in rows])
+                             map(_sqlite_row, rows))
 
     def set_current(self, rows: Sequence[tuple[str, datetime, str, int]]) -> None:
         """Each sample's current result, time and lab (the row's last value is its id)."""
@@ -144,7 +167,7 @@ class Staging:
             return
         if not self.postgresql:
             self.raw.executemany("UPDATE samples SET result = ?, result_at = ?, lab = ? "
-                                 "WHERE id = ?", [tuple(map(_sqlite_value, row)) for row in rows])
+                                 "WHERE id = ?", map(_sqlite_row, rows))
             return
         self.fill("_lab_current", (("result", "varchar(16)"), ("result_at", "timestamptz"),
                                    ("lab", "varchar(100)"), ("id", "bigint")), rows)
@@ -153,54 +176,51 @@ class Staging:
                            "lab = c.lab FROM _lab_current AS c WHERE s.id = c.id")
 
 
-_SAMPLE_COLUMNS = (Sample.id, Sample.tube_code, Sample.area_code, Sample.pooled, Sample.result,
-                   Sample.result_at, Sample.collected_at)
+_SAMPLE = "s.id, s.tube_code, s.area_code, s.pooled, s.result, s.result_at, s.collected_at"
 
 
-def _by_tube(session: Session, staging: Staging, tubes: set[str]) -> dict[str, Found]:
+def _found(staging: Staging, row: Sequence[Any]) -> Found:
+    sample_id, tube_code, area_code, pooled, result, result_at, collected_at = row
+    return Found(sample_id, tube_code, area_code, bool(pooled), result,
+                 None if result_at is None else staging.moment(result_at),
+                 staging.moment(collected_at))
+
+
+def _by_tube(staging: Staging, tubes: set[str]) -> dict[str, Found]:
     if not tubes:
         return {}
-    stage = staging.fill("_lab_tubes", (("tube_code", "varchar(40)"),),
-                         [(tube,) for tube in tubes])
-    stmt = (select(*_SAMPLE_COLUMNS).join(stage, Sample.tube_code == stage.c.tube_code)
-            .order_by(Sample.id))
+    sql = (f"SELECT {_SAMPLE} FROM samples AS s WHERE "  # noqa: S608 - our own SQL
+           f"{staging.keys('s.tube_code', 'text')} ORDER BY s.id")
     if staging.postgresql:
-        stmt = stmt.with_for_update(of=Sample)
-    return {row.tube_code: Found(*row) for row in session.execute(stmt)}
+        sql += " FOR UPDATE"
+    return {row[1]: _found(staging, row) for row in staging.fetch(sql, tubes)}
 
 
-def _by_person(session: Session, staging: Staging,
-               numbers: set[str]) -> dict[str, list[Found]]:
+def _by_person(staging: Staging, numbers: set[str]) -> dict[str, list[Found]]:
     """Every sample of the persons with these resident ID numbers, the latest taken first."""
     if not numbers:
         return {}
-    stage = staging.fill("_lab_ids", (("id_number", "varchar(32)"),),
-                         [(number,) for number in numbers])
-    stmt = (select(Person.id_number, *_SAMPLE_COLUMNS)
-            .join(SampleMember, SampleMember.person_id == Person.id)
-            .join(Sample, Sample.id == SampleMember.sample_id)
-            .join(stage, Person.id_number == stage.c.id_number)
-            .where(Person.id_type == IdType.RESIDENT_ID.value)
-            .order_by(Sample.collected_at.desc(), Sample.id.desc()))
+    sql = (f"SELECT p.id_number, {_SAMPLE} FROM persons AS p "  # noqa: S608 - our own SQL
+           "JOIN sample_members AS m ON m.person_id = p.id JOIN samples AS s ON s.id = "
+           f"m.sample_id WHERE p.id_type = '{IdType.RESIDENT_ID.value}' AND "
+           f"{staging.keys('p.id_number', 'text')} ORDER BY s.collected_at DESC, s.id DESC")
     if staging.postgresql:
-        stmt = stmt.with_for_update(of=Sample)
+        sql += " FOR UPDATE OF s"
     found: dict[str, list[Found]] = {}
-    for row in session.execute(stmt):
-        found.setdefault(str(row[0]), []).append(Found(*row[1:]))
+    for row in staging.fetch(sql, numbers):
+        found.setdefault(str(row[0]), []).append(_found(staging, row[1:]))
     return found
 
 
-def _history(session: Session, staging: Staging,
-             sample_ids: set[int]) -> dict[tuple[int, datetime, str], str]:
+def _history(staging: Staging, sample_ids: set[int]) -> dict[tuple[int, datetime, str], str]:
     """The results already recorded for these samples: (sample, time, lab) → result."""
     if not sample_ids:
         return {}
-    stage = staging.fill("_lab_samples", (("sample_id", "bigint"),),
-                         [(sample_id,) for sample_id in sample_ids])
-    stmt = (select(ResultEntry.sample_id, ResultEntry.reported_at, ResultEntry.lab,
-                   ResultEntry.result)
-            .join(stage, ResultEntry.sample_id == stage.c.sample_id))
-    return {(sample_id, at, lab): result for sample_id, at, lab, result in session.execute(stmt)}
+    sql = ("SELECT r.sample_id, r.reported_at, r.lab, r.result "  # noqa: S608 - our own SQL
+           f"FROM sample_results AS r WHERE {staging.keys('r.sample_id', 'bigint')}")
+    moment = staging.moment
+    return {(sample_id, moment(at), lab): result
+            for sample_id, at, lab, result in staging.fetch(sql, sample_ids)}
 
 
 # --- one batch ------------------------------------------------------------------------------
@@ -213,23 +233,38 @@ def apply_lab_rows(
     """Record a batch of checked rows for the samples of the area `scope`."""
     outcome = Outcome()
     staging = Staging(session)
-    tubes = _by_tube(session, staging, {row.tube_code for row in rows if row.tube_code})
-    persons = _by_person(session, staging, {row.id_number for row in rows if row.id_number})
-    matched = []
-    for row in rows:
-        found = _sample_of(row, tubes, persons, scope=scope, zone=zone, outcome=outcome)
-        if found is not None:
-            matched.append((row, found))
-    known = _history(session, staging, {found.id for _, found in matched})
+    tubes = _by_tube(staging, {row.tube_code for row in rows if row.tube_code})
+    persons = _by_person(staging, {row.id_number for row in rows if row.id_number})
+    matched = _match(rows, tubes, persons, scope=scope, zone=zone, outcome=outcome)
+    known = _history(staging, {found.id for _, found in matched})
     new = _new_entries(matched, known, outcome)
     staging.insert(ResultEntry.__tablename__, ENTRY_COLUMNS, [
         (found.id, found.area_code, row.result, row.reported_at, row.lab, batch_id, actor_id,
          now) for row, found in new])
     turned = _set_current(staging, new)
-    count_daily(session, result_counts(
-        ((found.area_code, row.reported_at, row.result) for row, found in new), zone))
+    count_daily(session, _result_counts(new, zone))
     outcome.positives, outcome.retests = do_positive_effects(session, turned=turned, zone=zone)
     return outcome
+
+
+def _match(
+    rows: Sequence[LabRow], tubes: dict[str, Found], persons: dict[str, list[Found]], *,
+    scope: str, zone: ZoneInfo, outcome: Outcome,
+) -> list[tuple[LabRow, Found]]:
+    """Each row with the sample it means; the rows that mean none are rejected. A row by tube
+    alone, timed to the second, is matched here; the others by `_sample_of`."""
+    matched = []
+    for row in rows:
+        if row.id_number is None and not row.dated:
+            found = tubes.get(row.tube_code) if row.tube_code is not None else None
+            if found is not None and found.area_code.startswith(scope) and (
+                    row.reported_at >= found.collected_at):
+                matched.append((row, found))
+                continue
+        found = _sample_of(row, tubes, persons, scope=scope, zone=zone, outcome=outcome)
+        if found is not None:
+            matched.append((row, found))
+    return matched
 
 
 def _after_collection(row: LabRow, found: Found, zone: ZoneInfo) -> bool:
@@ -274,17 +309,18 @@ def _new_entries(
 ) -> list[tuple[LabRow, Found]]:
     """The rows that add to a tube's history; the others are unchanged or contradict it."""
     new = []
-    for row, found in matched:
+    for pair in matched:
+        row, found = pair
         key = (found.id, row.reported_at, row.lab)
         before = known.get(key)
         if before is None:
             known[key] = row.result
-            new.append((row, found))
-            outcome.results[row.row] = "added"
+            new.append(pair)
         elif before == row.result:
-            outcome.results[row.row] = "unchanged"
+            outcome.unchanged += 1
         else:
             outcome.reject(row.row, "result", CONFLICT)
+    outcome.added = len(new)
     return new
 
 
@@ -292,10 +328,11 @@ def _set_current(staging: Staging, new: Sequence[tuple[LabRow, Found]]) -> list[
     """Give each sample its newest result when it is later than its current one; the samples
     that turn positive by it."""
     latest: dict[int, tuple[LabRow, Found]] = {}
-    for row, found in new:
-        current = latest.get(found.id)
-        if current is None or row.reported_at >= current[0].reported_at:
-            latest[found.id] = (row, found)
+    for pair in new:
+        sample_id = pair[1].id
+        current = latest.get(sample_id)
+        if current is None or pair[0].reported_at >= current[0].reported_at:
+            latest[sample_id] = pair
     updates: list[tuple[str, datetime, str, int]] = []
     turned: list[TurnedPositive] = []
     for row, found in latest.values():
@@ -307,3 +344,17 @@ def _set_current(staging: Staging, new: Sequence[tuple[LabRow, Found]]) -> list[
                                          row.reported_at, row.lab))
     staging.set_current(updates)
     return turned
+
+
+def _result_counts(new: Sequence[tuple[LabRow, Found]], zone: ZoneInfo) -> DailyCounts:
+    """`samples.result.<result>` by area and local day of the new history entries (each
+    distinct time turned into its local day once)."""
+    by_time = Counter((found.area_code, row.reported_at, row.result) for row, found in new)
+    days: dict[datetime, date] = {}
+    counts: DailyCounts = Counter()
+    for (area_code, reported_at, result), count in by_time.items():
+        day = days.get(reported_at)
+        if day is None:
+            day = days[reported_at] = reported_at.astimezone(zone).date()
+        counts[(area_code, day, f"samples.result.{result}")] += count
+    return counts

@@ -24,7 +24,7 @@ from fangkong.db import utcnow
 from fangkong.errors import DomainError, NotFound
 from fangkong.i18n import N_
 from fangkong.permissions import Permission
-from fangkong.registry.importer_rows import Rejected, raw_texts
+from fangkong.registry.importer_rows import raw_texts
 from fangkong.registry.importer_source import (
     DEFAULT_MAX_MB,
     ImportFile,
@@ -38,7 +38,7 @@ from fangkong.scope import Actor, in_scope
 from fangkong.tabular import HeaderMatch, Row, Table
 from fangkong.testing.codes import DEFAULT_ZONE
 from fangkong.testing.lab_bulk import apply_lab_rows
-from fangkong.testing.lab_rows import LabChecker, LabRow, lab_header
+from fangkong.testing.lab_rows import LabChecker, lab_header
 
 KIND = "lab"
 CLI_BATCH = 10_000
@@ -107,12 +107,10 @@ def _step(
     chunk: Sequence[Row], now: datetime,
 ) -> None:
     """Check and record one batch of rows in the caller's transaction; count what happened."""
-    checked = [checker.check(row) for row in chunk]
-    good = [item for item in checked if isinstance(item, LabRow)]
-    rejected = {item.row: item.reasons for item in checked if isinstance(item, Rejected)}
-    outcome = apply_lab_rows(session, rows=good, scope=actor.scope, batch_id=batch.id,
+    checked = checker.check_all(chunk)
+    outcome = apply_lab_rows(session, rows=checked.good, scope=actor.scope, batch_id=batch.id,
                              actor_id=actor.user_id, zone=checker.zone, now=now)
-    rejected |= outcome.rejected
+    rejected = checked.rejected | outcome.rejected
     if rejected:
         cells = {row.number: row.cells for row in chunk if row.number in rejected}
         session.execute(insert(ImportRejection), [
@@ -120,7 +118,7 @@ def _step(
              "reasons": list(reasons.values())} for number, reasons in sorted(rejected.items())])
     tally = outcome.tally()
     tally["rejected"] = len(rejected)
-    tally["ignored"] = sum(1 for item in checked if item is None)
+    tally["ignored"] = checked.ignored
     tally["rows"] = len(chunk) - tally["ignored"]
     counts = dict(batch.counts)
     for name in COUNT_NAMES:

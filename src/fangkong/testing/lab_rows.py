@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from fangkong.errors import Invalid
@@ -43,6 +43,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
                     "time", "reported_at", "reported at", "result time"),
     "lab": ("检测机构", "检测单位", "检测实验室", "实验室", "检测机构名称", "lab", "laboratory"),
 }
+T = TypeVar("T")
 REQUIRED = frozenset({"result", "reported_at"})
 RESULT_WORDS: dict[str, str] = {
     **dict.fromkeys(("阴性", "阴", "negative", "neg", "-", "阴性-", "未检出", "n"),
@@ -70,6 +71,16 @@ NO_TIME = N_("The result time is empty.")
 BAD_TIME = N_("The result time is not a time, such as 2020-02-03 14:30.")
 NO_LAB = N_("The lab is empty; give a 检测机构 column or the lab's name with the file.")
 LONG_LAB = N_("The lab's name is longer than 100 characters.")
+
+
+@dataclass
+class Checked:
+    """A batch's rows checked: the good ones, the rejected (row → field → message), how many
+    blank or total rows were ignored."""
+
+    good: list[LabRow] = field(default_factory=list)
+    rejected: dict[int, dict[str, str]] = field(default_factory=dict)
+    ignored: int = 0
 
 
 class LabRow(NamedTuple):
@@ -159,6 +170,81 @@ class LabChecker:
         self.latest = self.now + CLOCK_SKEW
         self._times: dict[str, tuple[datetime, bool] | None] = {}
         self._words: dict[tuple[str, str], str | None] = {}
+        self._good: dict[str, dict[Cell, Any]] = {"result": {}, "reported_at": {}, "lab": {}}
+        self._width = max(self.columns.values(), default=-1) + 1
+        self._default_lab_ok = not self._lab_faults(self.default_lab)
+
+    def check_all(self, rows: Iterable[Row]) -> Checked:
+        """The rows of a batch checked: each plain row through `quick`, the others (and every
+        row `quick` cannot vouch for) through `check`."""
+        checked = Checked()
+        good, quick, check = checked.good, self.quick, self.check
+        for row in rows:
+            item = quick(row.number, row.cells) or check(row)
+            if item is None:
+                checked.ignored += 1
+            elif isinstance(item, Rejected):
+                checked.rejected[item.row] = item.reasons
+            else:
+                good.append(item)
+        return checked
+
+    def quick(self, number: int, cells: list[Cell]) -> LabRow | None:
+        """The row's meaning when its cells are text that `check` would take as they are: a
+        tube number as typed (or an ID number), and a result, a time and a lab met before in
+        good rows of the file. None when it takes `check` to say (never a different answer)."""
+        if len(cells) < self._width:
+            return None
+        at = self.columns
+        tube = id_number = None
+        if "tube_code" in at:
+            value = cells[at["tube_code"]]
+            if type(value) is str and value.isascii() and TUBE.fullmatch(code := value.strip()):
+                tube = code
+            elif not _blank(value):
+                return None
+        if "id_number" in at and not _blank(value := cells[at["id_number"]]):
+            id_number = self._quick_id(value)
+            if id_number is None:
+                return None
+        if tube is None and id_number is None:
+            return None
+        return self._quick_rest(number, cells, tube, id_number)
+
+    def _quick_rest(self, number: int, cells: list[Cell], tube: str | None,
+                    id_number: str | None) -> LabRow | None:
+        result = self._known("result", cells, self.result)
+        when = self._known("reported_at", cells, self.time)
+        lab = self._known("lab", cells, self.lab) if "lab" in self.columns else (
+            self.default_lab if self._default_lab_ok else None)
+        if result is None or when is None or lab is None:
+            return None
+        return LabRow(number, tube, id_number, result, when[0], lab, when[1])
+
+    def _known(self, name: str, cells: list[Cell], read: Callable[[Cell, dict[str, str]], T]
+               ) -> T | None:
+        """A field's checked value, remembered for each text met (a file repeats its results,
+        labs and often its times); None when the cell is at fault (`check` names why)."""
+        value = cells[self.columns[name]]
+        known = self._good[name]
+        if type(value) is str and value in known:
+            found: T = known[value]
+            return found
+        reasons: dict[str, str] = {}
+        found = read(value, reasons)
+        if reasons or found is None:
+            return None
+        if type(value) is str:
+            if len(known) > 100_000:
+                known.clear()
+            known[value] = found
+        return found
+
+    def _quick_id(self, value: Cell) -> str | None:
+        try:
+            return parse_id_number(value, today=self.today).number
+        except Invalid:
+            return None
 
     def pick(self, cells: list[Cell], name: str) -> Cell:
         index = self.columns.get(name)
@@ -251,8 +337,11 @@ class LabChecker:
 
     def lab(self, value: Cell, reasons: dict[str, str]) -> str:
         lab = self.default_lab if _blank(value) else self.word("lab", value, normalise_cell) or ""
-        if not lab:
-            reasons["lab"] = NO_LAB
-        elif len(lab) > LAB_LENGTH:
-            reasons["lab"] = LONG_LAB
+        reasons.update(self._lab_faults(lab))
         return lab
+
+    @staticmethod
+    def _lab_faults(lab: str) -> dict[str, str]:
+        if not lab:
+            return {"lab": NO_LAB}
+        return {"lab": LONG_LAB} if len(lab) > LAB_LENGTH else {}
