@@ -226,3 +226,31 @@ def test_household_rows() -> None:
     bad = rows.check_household(Row(3, ["A 02!", "", "", "", GRID, "公司"]))
     assert isinstance(bad, Rejected)
     assert set(bad.reasons) == {"household_code", "household_kind"}
+
+
+def test_rows_checked_together_come_out_as_checked_one_by_one() -> None:
+    other = resident_id(date(1985, 3, 12), 22)
+    base: dict[str, Cell] = {"姓名": "王伟", "身份证号": HEAD, "现住址": "人民大街1号",
+                             "所属网格": "幸福社区第1网格"}
+    variants: list[dict[str, Cell]] = [
+        {}, {"姓名": "李娜", "身份证号": other, "性别": "女"},
+        {"性别": "男", "联系电话": "13812345678"},
+        {"联系电话": "0431-8888123"}, {"联系电话": "12345"}, {"身份证号": HEAD[:-1] + "0"},
+        {"身份证号": other, "出生日期": "1985.03"}, {"身份证号": other, "出生日期": "1985-04-01"},
+        {"证件类型": "护照", "身份证号": "E1234567"}, {"证件类型": "护照", "身份证号": "E" * 40},
+        {"现住址": "", "户编号": "A-01"}, {"现住址": ""}, {"所属网格": "第1网格"}, {"性别": "未知"},
+        {"特殊人群": "低保、独居老人"}, {"特殊人群": "富人"}, {"姓名": "王伟2"},
+        {"备注": "  说明 "},
+        {"出生日期": "1980-05-01"}, {"出生日期": "2099-01-01", "身份证号": ""}, {"户编号": "A 02!"},
+    ]
+    rows = [Row(10 + at, [{**base, **cells}.get(column, "") for column in COLUMNS])
+            for at, cells in enumerate(variants * 2)]
+    rows += [Row(90, ["合计", "", "", "3"]), Row(91, []), Row(92, ["", "  "])]
+    one_by_one = [checker().check_person(row) for row in rows]
+    together = checker().check_persons(rows)
+    assert together == one_by_one
+    assert {type(item) for item in together} == {PersonIn, Rejected, type(None)}
+    clean = [row for row, item in zip(rows, one_by_one, strict=True) if isinstance(item, PersonIn)]
+    assert checker().check_persons(clean) == [item for item in one_by_one
+                                              if isinstance(item, PersonIn)]
+    assert checker().check_persons([]) == []

@@ -19,6 +19,7 @@ from fangkong.registry.validators import (
     PhoneInvalid,
     ResidentId,
     check_id_matches,
+    id_check_character,
     mask_id_number,
     mask_phone,
     normalise_name,
@@ -444,3 +445,34 @@ def test_date_errors(raw: object, message: str) -> None:
 def test_serial_bounds_are_a_sensible_range() -> None:
     assert parse_date(73050) == date(2099, 12, 31)
     assert parse_date(excel_serial(date(2020, 2, 1))) == date(2020, 2, 1)
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_check_character_matches_the_weighted_sum(first17: str) -> None:
+    assert id_check_character(first17) == check_character(first17)
+
+
+@pytest.mark.parametrize("first17", ["2201021990010112", "22010219900101123X", "22010219900101_12",
+                                     "２２０１０２１９９００１０１１２３"])
+def test_check_character_wants_17_ascii_digits(first17: str) -> None:
+    with pytest.raises(ValueError, match="17 digits"):
+        id_check_character(first17)
+
+
+@pytest.mark.parametrize(("raw", "day"), [
+    ("2020-02-03", date(2020, 2, 3)), (" 2020-02-03 ", date(2020, 2, 3)),
+    ("２０２０-０２-０３", date(2020, 2, 3)), ("2020-2-3", date(2020, 2, 3)),
+])
+def test_iso_dates_and_their_variants_give_the_same_day(raw: str, day: date) -> None:
+    assert parse_date(raw) == day
+
+
+def test_an_iso_date_that_does_not_exist_is_refused() -> None:
+    with pytest.raises(DateInvalid, match="does not exist"):
+        parse_date("2021-02-29")
+
+
+@pytest.mark.parametrize(("raw", "name"), [("王伟", "王伟"), ("王 伟", "王 伟"), ("王伟 ", "王伟"),
+                                           ("阿依古丽.买买提", "阿依古丽·买买提")])
+def test_plain_and_spaced_chinese_names(raw: str, name: str) -> None:
+    assert normalise_name(raw) == name

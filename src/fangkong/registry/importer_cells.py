@@ -9,7 +9,7 @@ repeats, and the checks are the importer's main cost.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Generic, TypeVar
 
@@ -41,39 +41,60 @@ LONG_OCCUPATION = N_("The occupation is longer than 100 characters.")
 BAD_HOUSEHOLD_CODE = N_("A household number has at most 40 letters, digits and dashes.")
 
 
-class _Fault:
-    __slots__ = ("message",)
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-
 _MISSING = object()
 
 
 class CachedCheck(Generic[T]):
-    """A cell check remembering its answers (values and faults) for repeated cells."""
+    """A cell check remembering its answers for repeated cells: the values, and apart from
+    them the faults' messages (so that a column of cells found among the values is clean)."""
 
-    __slots__ = ("cache", "check")
+    __slots__ = ("cache", "check", "faults")
 
     def __init__(self, check: Callable[[Cell], T]) -> None:
         self.check = check
         self.cache: dict[Cell, object] = {}
+        self.faults: dict[Cell, str] = {}
 
     def __call__(self, value: Cell, reasons: dict[str, str], name: str) -> T | None:
-        found = self.cache.get(value, _MISSING)
+        found = self._miss(value)
         if found is _MISSING:
-            try:
-                found = self.check(value)
-            except Invalid as error:
-                found = _Fault(error.message)
-            if len(self.cache) >= CACHE_LIMIT:
-                self.cache.clear()
-            self.cache[value] = found
-        if type(found) is _Fault:
-            reasons[name] = found.message
+            reasons[name] = self.faults[value]
             return None
         return found  # type: ignore[return-value]
+
+    def _miss(self, value: Cell) -> object:
+        """The answer for a cell (checked and remembered if new), or _MISSING when it is at
+        fault (its message remembered in `faults`)."""
+        found = self.cache.get(value, _MISSING)  # met earlier in the same column
+        if found is not _MISSING or value in self.faults:
+            return found
+        if len(self.cache) + len(self.faults) >= CACHE_LIMIT:
+            self.cache.clear()
+            self.faults.clear()
+        try:
+            found = self.cache[value] = self.check(value)
+        except Invalid as error:
+            self.faults[value] = error.message
+            return _MISSING
+        return found
+
+    def column(self, values: Sequence[Cell]) -> tuple[list[T | None], list[int]]:
+        """The answers for a column of cells in one pass, and the positions of the cells at
+        fault (their answer None; `__call__` gives the reason)."""
+        get = self.cache.get
+        found: list[object] = [get(value, _MISSING) for value in values]
+        if _MISSING not in found:
+            return found, []  # type: ignore[return-value]
+        new = {value: _MISSING for value, answer in zip(values, found, strict=True)
+               if answer is _MISSING}  # each new value once, however often it repeats
+        for value in new:
+            new[value] = self._miss(value)
+        found = [new[value] if answer is _MISSING else answer
+                 for value, answer in zip(values, found, strict=True)]
+        faulty = [at for at, answer in enumerate(found) if answer is _MISSING]
+        for at in faulty:
+            found[at] = None
+        return found, faulty  # type: ignore[return-value]
 
 
 def blank(value: Cell) -> bool:
@@ -154,6 +175,8 @@ def check_phone(value: Cell) -> str | None:
 
 
 def check_household_code(value: Cell) -> str | None:
+    if type(value) is str and HOUSEHOLD_CODE.fullmatch(value):  # the usual cell: nothing to clean
+        return value
     if blank(value):
         return None
     code = "".join(text(value).split())

@@ -66,7 +66,7 @@ from fangkong.registry.importer_source import (
 from fangkong.registry.models import ImportBatch, ImportRejection
 from fangkong.registry.queries import local_today
 from fangkong.scope import Actor
-from fangkong.tabular import Row
+from fangkong.tabular import Cell, Row
 
 Check = Callable[[Row], PersonIn | HouseholdIn | Rejected | None]
 WAIT_SECONDS = 1.0
@@ -154,6 +154,8 @@ class ChunkProducer:
         checker = RowChecker(spec.columns, spec.grids, spec.today)
         self.persons = spec.kind is ImportKind.PERSONS
         self.check: Check = checker.check_person if self.persons else checker.check_household
+        self.check_all: Callable[[list[Row]], list[Any]] = checker.check_persons \
+            if self.persons else checker.check_households
         self.size = spec.size
         self.seen: set[object] = set()
         self.rows = self._catch_up(rows, spec.after)
@@ -178,12 +180,11 @@ class ChunkProducer:
         rows = list(itertools.islice(self.rows, self.size))
         chunk = CheckedChunk(count=len(rows), last=rows[-1].number if rows else 0)
         records: list[PersonIn | HouseholdIn] = []
-        for row in rows:
-            checked = self.check(row)
+        for row, checked in zip(rows, self.check_all(rows), strict=True):
             if checked is None:
                 chunk.ignored += 1
                 continue
-            chunk.cells[row.number] = CELL_SEPARATOR.join(raw_texts(row.cells))
+            chunk.cells[row.number] = _joined(row.cells)
             if isinstance(checked, Rejected):
                 chunk.groups.rejected[checked.row] = checked.reasons
             else:
@@ -192,6 +193,14 @@ class ChunkProducer:
         grouped.rejected.update(chunk.groups.rejected)
         chunk.groups = grouped
         return chunk
+
+
+def _joined(cells: list[Cell]) -> str:
+    """A row's cells as one text (`raw_texts`); a CSV row's cells are texts already."""
+    try:
+        return CELL_SEPARATOR.join(cells)  # type: ignore[arg-type]
+    except TypeError:
+        return CELL_SEPARATOR.join(raw_texts(cells))
 
 
 @contextmanager

@@ -8,11 +8,11 @@ erases what is stored (its value is None and the upsert leaves that field alone)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from fangkong.errors import Invalid
 from fangkong.i18n import N_
@@ -46,6 +46,7 @@ from fangkong.tabular import Cell, Row, normalise_cell
 
 T = TypeVar("T")
 DOCUMENT_LENGTH = 32
+RESIDENT_ID = IdType.RESIDENT_ID.value
 _GRID_NOISE = re.compile(r"[\s/\\\-—>›·]+")
 
 BAD_SEX = N_("The sex is not 男 (male) or 女 (female).")
@@ -108,15 +109,37 @@ class GridResolver:
     area_is_grid: bool
     codes: frozenset[str]
     names: dict[str, tuple[str, ...]]
-    _cache: dict[Cell, str | Invalid] = field(default_factory=dict)
+    _cache: dict[Cell, str] = field(default_factory=dict)
+    _faults: dict[Cell, Invalid] = field(default_factory=dict)
 
     def resolve(self, value: Cell) -> str:
         found = self._cache.get(value)
-        if found is None:
-            found = self._cache[value] = self._lookup(normalise_cell(value))
-        if isinstance(found, Invalid):
-            raise found
-        return found
+        return self._resolve(value) if found is None else found
+
+    def column(self, values: Sequence[Cell]) -> tuple[list[str], list[int]]:
+        """The grids of a column of cells, and the positions of the cells at fault."""
+        get = self._cache.get
+        found = [get(value) for value in values]
+        faulty = []
+        if None in found:
+            for at, code in enumerate(found):
+                if code is None:
+                    try:
+                        found[at] = self._resolve(values[at])
+                    except Invalid:
+                        found[at] = ""
+                        faulty.append(at)
+        return found, faulty  # type: ignore[return-value]
+
+    def _resolve(self, value: Cell) -> str:
+        fault = self._faults.get(value)
+        if fault is None:
+            found = self._lookup(normalise_cell(value))
+            if not isinstance(found, Invalid):
+                self._cache[value] = found
+                return found
+            fault = self._faults[value] = found
+        raise fault
 
     def _lookup(self, text: str) -> str | Invalid:
         key = _GRID_NOISE.sub("", text)
@@ -158,6 +181,10 @@ HOUSEHOLD_FIELDS = ("household_code", "address", "head_name", "phone", "househol
                     "notes")
 
 
+class ColumnCheck(Protocol):
+    def column(self, values: Sequence[Cell]) -> tuple[list[Any], Iterable[int]]: ...
+
+
 def _fields_getter(columns: dict[str, int], names: tuple[str, ...], width: int) -> Callable[
         [list[Cell]], tuple[Cell, ...]]:
     """The cells of the named fields of a row padded to width + 1 ("" for absent fields)."""
@@ -187,6 +214,10 @@ class RowChecker:
         self.residence = CachedCheck(word_check(RESIDENCE_WORDS, BAD_RESIDENCE))
         self.relation = CachedCheck(word_check(RELATION_WORDS, None))
         self.kind = CachedCheck(word_check(HOUSEHOLD_KIND_WORDS, BAD_KIND))
+        self.person_checks: tuple[ColumnCheck | None, ...] = (  # in PERSON_FIELDS order
+            self.name, self.id_type, None, self.sex, self.birth, None, self.household_code,
+            self.address, self.occupation, self.grids, self.tags, self.residence,
+            self.relation, None)
 
     def padded(self, cells: list[Cell]) -> list[Cell]:
         return cells + self.pad if len(cells) <= self.width else cells[: self.width] + self.pad
@@ -214,7 +245,7 @@ class RowChecker:
          notes_cell) = cells
         reasons: dict[str, str] = {}
         name = self.name(name_cell, reasons, "name")
-        id_type = self.id_type(type_cell, reasons, "id_type") or IdType.RESIDENT_ID.value
+        id_type = self.id_type(type_cell, reasons, "id_type") or RESIDENT_ID
         sex = self.sex(sex_cell, reasons, "sex")
         birth = self.birth(birth_cell, reasons, "birth_date")
         id_number = None
@@ -244,6 +275,52 @@ class RowChecker:
                         occupation, check_notes(notes_cell), relation, tags, grid,
                         household_code, address)
 
+    def check_persons(self, rows: Sequence[Row]) -> list[PersonIn | Rejected | None]:
+        """`check_person` of each row, with the cached fields looked up column by column (one
+        pass each); a row with anything at fault (or an empty or summary row) goes through
+        `check_person`, which gathers its reasons."""
+        if not rows:
+            return []
+        table = [self.persons(self.padded(row.cells)) for row in rows]
+        columns: list[Sequence[Any]] = []
+        faulty: set[int] = set()
+        for check, values in zip(self.person_checks, zip(*table, strict=True), strict=True):
+            if check is None:
+                columns.append(values)
+                continue
+            found, bad = check.column(values)
+            columns.append(found)
+            faulty.update(bad)
+        fields = zip(*columns, strict=True)
+        return [self.check_person(row) if at in faulty else self._fast_person(row, cells)
+                for at, (row, cells) in enumerate(zip(rows, fields, strict=True))]
+
+    def _fast_person(self, row: Row, fields: tuple[Any, ...]) -> PersonIn | Rejected | None:
+        """A row whose cached fields are all good: the rest checked as `check_person` does;
+        at the first fault, the row goes through `check_person`."""
+        (name, id_type, id_cell, sex, birth, phone_cell, household_code, address, occupation,
+         grid, tags, residence, relation, notes_cell) = fields
+        id_type = id_type or RESIDENT_ID
+        id_number, reasons = None, dict[str, str]()
+        if not blank(id_cell):
+            id_number, sex, birth = self.document(id_type, id_cell, sex, birth, reasons)
+        if isinstance(birth, PartialDate):
+            birth = None
+        phone = None
+        if phone_cell:
+            try:
+                phone = check_phone(phone_cell)
+            except Invalid:
+                return self.check_person(row)
+        if reasons or (household_code is None and address is None):
+            return self.check_person(row)
+        return PersonIn(row.number, name, id_type, id_number, sex, birth, phone, residence,
+                        occupation, check_notes(notes_cell), relation, tags, grid,
+                        household_code, address)
+
+    def check_households(self, rows: Sequence[Row]) -> list[HouseholdIn | Rejected | None]:
+        return [self.check_household(row) for row in rows]
+
     def check_household(self, row: Row) -> HouseholdIn | Rejected | None:
         cells = self.households(self.padded(row.cells))
         if not any(cells):
@@ -269,7 +346,7 @@ class RowChecker:
         reasons: dict[str, str],
     ) -> tuple[str | None, str | None, date | None]:
         """(number, sex, birth date): a resident ID gives both and must agree with them."""
-        if id_type != IdType.RESIDENT_ID.value:
+        if id_type != RESIDENT_ID:
             number = "".join(text(raw).split()).upper()
             if len(number) > DOCUMENT_LENGTH:
                 reasons["id_number"] = LONG_DOCUMENT
