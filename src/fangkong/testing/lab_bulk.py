@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
@@ -105,8 +105,8 @@ def _sqlite_moment(text: str) -> datetime:
     return moment
 
 
-def _sqlite_row(row: Sequence[object]) -> tuple[object, ...]:
-    return tuple(_sqlite_stamp(item) if isinstance(item, datetime) else item for item in row)
+def _as_is(value: datetime) -> object:
+    return value
 
 
 class Staging:
@@ -116,6 +116,8 @@ class Staging:
         connection = session.connection()
         self.postgresql = connection.dialect.name == "postgresql"
         self.raw: Any = connection.connection.driver_connection
+        self.stamp: Callable[[datetime], object] = _as_is if self.postgresql else _sqlite_stamp
+        """A datetime as the driver takes it (the rows given to `insert` and `set_current`)."""
 
     def keys(self, expression: str, kind: str) -> str:
         """SQL for `expression` being one of the keys given as the statement's parameter."""
@@ -159,15 +161,15 @@ class Staging:
             return
         marks = ", ".join("?" * len(columns))
         self.raw.executemany(f"INSERT INTO {name} ({names}) VALUES ({marks})",  # noqa: S608
-                             map(_sqlite_row, rows))
+                             rows)
 
-    def set_current(self, rows: Sequence[tuple[str, datetime, str, int]]) -> None:
+    def set_current(self, rows: Sequence[tuple[str, object, str, int]]) -> None:
         """Each sample's current result, time and lab (the row's last value is its id)."""
         if not rows:
             return
         if not self.postgresql:
             self.raw.executemany("UPDATE samples SET result = ?, result_at = ?, lab = ? "
-                                 "WHERE id = ?", map(_sqlite_row, rows))
+                                 "WHERE id = ?", rows)
             return
         self.fill("_lab_current", (("result", "varchar(16)"), ("result_at", "timestamptz"),
                                    ("lab", "varchar(100)"), ("id", "bigint")), rows)
@@ -238,9 +240,10 @@ def apply_lab_rows(
     matched = _match(rows, tubes, persons, scope=scope, zone=zone, outcome=outcome)
     known = _history(staging, {found.id for _, found in matched})
     new = _new_entries(matched, known, outcome)
+    stamp, recorded = staging.stamp, staging.stamp(now)
     staging.insert(ResultEntry.__tablename__, ENTRY_COLUMNS, [
-        (found.id, found.area_code, row.result, row.reported_at, row.lab, batch_id, actor_id,
-         now) for row, found in new])
+        (found.id, found.area_code, row.result, stamp(row.reported_at), row.lab, batch_id,
+         actor_id, recorded) for row, found in new])
     turned = _set_current(staging, new)
     count_daily(session, _result_counts(new, zone))
     outcome.positives, outcome.retests = do_positive_effects(session, turned=turned, zone=zone)
@@ -333,12 +336,13 @@ def _set_current(staging: Staging, new: Sequence[tuple[LabRow, Found]]) -> list[
         current = latest.get(sample_id)
         if current is None or pair[0].reported_at >= current[0].reported_at:
             latest[sample_id] = pair
-    updates: list[tuple[str, datetime, str, int]] = []
+    updates: list[tuple[str, object, str, int]] = []
+    stamp = staging.stamp
     turned: list[TurnedPositive] = []
     for row, found in latest.values():
         if found.result_at is not None and row.reported_at < found.result_at:
             continue
-        updates.append((row.result, row.reported_at, row.lab, found.id))
+        updates.append((row.result, stamp(row.reported_at), row.lab, found.id))
         if row.result == Result.POSITIVE and found.result != Result.POSITIVE:
             turned.append(TurnedPositive(found.id, found.tube_code, found.pooled,
                                          row.reported_at, row.lab))

@@ -125,14 +125,26 @@ def parse_time(value: Cell, zone: ZoneInfo) -> tuple[datetime, bool] | None:
             return None
         moment = EXCEL_EPOCH + timedelta(days=float(value))
         return moment.replace(microsecond=0, tzinfo=zone), float(value).is_integer()
-    return _text_time(normalise_text(value), zone) if isinstance(value, str) else None
+    return _cell_time(value, zone) if isinstance(value, str) else None
+
+
+def _cell_time(value: str, zone: ZoneInfo) -> tuple[datetime, bool] | None:
+    if value.isascii():  # NFKC leaves ASCII as it is: only its spacing would be normalised
+        iso = _iso(value)
+        if iso is not None:
+            return (iso if iso.tzinfo else iso.replace(tzinfo=zone)), len(value) <= 10
+    return _text_time(normalise_text(value), zone)
+
+
+def _iso(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _text_time(text: str, zone: ZoneInfo) -> tuple[datetime, bool] | None:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
+    moment = _iso(text)
     if moment is not None:
         dated = len(text) <= 10
         return (moment if moment.tzinfo else moment.replace(tzinfo=zone)), dated
@@ -172,7 +184,12 @@ class LabChecker:
         self._words: dict[tuple[str, str], str | None] = {}
         self._good: dict[str, dict[Cell, Any]] = {"result": {}, "reported_at": {}, "lab": {}}
         self._width = max(self.columns.values(), default=-1) + 1
-        self._default_lab_ok = not self._lab_faults(self.default_lab)
+        self._tube_at = self.columns.get("tube_code")
+        self._id_at = self.columns.get("id_number")
+        self._result_at = self.columns["result"]
+        self._time_at = self.columns["reported_at"]
+        self._lab_at = self.columns.get("lab")
+        self._default_lab = None if self._lab_faults(self.default_lab) else self.default_lab
 
     def check_all(self, rows: Iterable[Row]) -> Checked:
         """The rows of a batch checked: each plain row through `quick`, the others (and every
@@ -191,32 +208,30 @@ class LabChecker:
 
     def quick(self, number: int, cells: list[Cell]) -> LabRow | None:
         """The row's meaning when its cells are text that `check` would take as they are: a
-        tube number as typed (or an ID number), and a result, a time and a lab met before in
-        good rows of the file. None when it takes `check` to say (never a different answer)."""
+        tube number as typed (or an ID number), and a result, a time and a lab each met before
+        in the file or checked now. None when it takes `check` to say (never another answer)."""
         if len(cells) < self._width:
             return None
-        at = self.columns
         tube = id_number = None
-        if "tube_code" in at:
-            value = cells[at["tube_code"]]
+        if self._tube_at is not None:
+            value = cells[self._tube_at]
             if type(value) is str and value.isascii() and TUBE.fullmatch(code := value.strip()):
                 tube = code
             elif not _blank(value):
                 return None
-        if "id_number" in at and not _blank(value := cells[at["id_number"]]):
+        if self._id_at is not None and not _blank(value := cells[self._id_at]):
             id_number = self._quick_id(value)
             if id_number is None:
                 return None
         if tube is None and id_number is None:
             return None
-        return self._quick_rest(number, cells, tube, id_number)
-
-    def _quick_rest(self, number: int, cells: list[Cell], tube: str | None,
-                    id_number: str | None) -> LabRow | None:
-        result = self._known("result", cells, self.result)
-        when = self._known("reported_at", cells, self.time)
-        lab = self._known("lab", cells, self.lab) if "lab" in self.columns else (
-            self.default_lab if self._default_lab_ok else None)
+        good = self._good
+        result = good["result"].get(cells[self._result_at]) or self._known(
+            "result", cells, self.result)
+        when = good["reported_at"].get(cells[self._time_at]) or self._known(
+            "reported_at", cells, self.time)
+        lab = (good["lab"].get(cells[self._lab_at]) or self._known("lab", cells, self.lab)) if (
+            self._lab_at is not None) else self._default_lab
         if result is None or when is None or lab is None:
             return None
         return LabRow(number, tube, id_number, result, when[0], lab, when[1])
