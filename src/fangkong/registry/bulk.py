@@ -186,6 +186,9 @@ def _classify(
     outcome: BatchOutcome,
 ) -> _PersonWrites:
     writes, stamp = _PersonWrites(), writer.stamp(now)
+    if not stored:  # a first import: every person is new
+        writes.new = list(kept)
+        return writes
     for person, home in kept:
         old = stored.get(_stored_key(person, home))
         if old is None:
@@ -242,28 +245,28 @@ def _count_change(
 def _new_persons(writer: BulkWriter, writes: _PersonWrites, now: datetime,
                  outcome: BatchOutcome) -> None:
     """The rows of the new persons, with ids of their own; added to the counts at once."""
-    stamp, day, active = writer.stamp(now), writer.day, PersonStatus.ACTIVE.value
+    stamp, active = writer.stamp(now), PersonStatus.ACTIVE.value
     other, resident = Relation.OTHER.value, Residence.RESIDENT.value
-    ids = writer.reserve_ids(Person.__tablename__, len(writes.new))
-    persons: Counter[str] = Counter()
-    members: Counter[int] = Counter()
-    for (person, home), new_id in zip(writes.new, ids, strict=True):
-        grid = home.grid
-        writes.inserts.append((
-            new_id, grid, home.id, person.relation or other, person.name, person.sex,
-            person.id_type, person.id_number, day(person.birth_date), person.phone or "",
-            person.residence or resident, person.occupation or "", person.notes or "", active,
-            stamp, stamp))
+    new = writes.new
+    ids = writer.reserve_ids(Person.__tablename__, len(new))
+    births = writer.days([person.birth_date for person, _ in new])
+    writes.inserts += [
+        (new_id, home.grid, home.id, person.relation or other, person.name, person.sex,
+         person.id_type, person.id_number, birth, person.phone or "",
+         person.residence or resident, person.occupation or "", person.notes or "", active,
+         stamp, stamp)
+        for (person, home), new_id, birth in zip(new, ids, births, strict=True)]
+    for (person, home), new_id in zip(new, ids, strict=True):
         if person.tags:
-            writes.tags_added += [(new_id, tag, grid) for tag in person.tags]
+            writes.tags_added += [(new_id, tag, home.grid) for tag in person.tags]
             for tag in person.tags:
-                outcome.deltas.tag(grid, tag, 1)
-        outcome.results[person.row] = ADDED
-        persons[grid] += 1
-        members[home.id or 0] += 1
+                outcome.deltas.tag(home.grid, tag, 1)
+    outcome.results.update(dict.fromkeys([person.row for person, _ in new], ADDED))
+    persons = Counter([home.grid for _, home in new])
+    members = Counter([home.id for _, home in new if home.id])
     outcome.grids.update(persons)
     outcome.deltas.persons.update(persons)
-    outcome.deltas.members.update({key: n for key, n in members.items() if key})
+    outcome.deltas.members.update(members)
 
 
 def _write_persons(session: Session, writer: BulkWriter, writes: _PersonWrites,

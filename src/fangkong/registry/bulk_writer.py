@@ -72,6 +72,12 @@ class BulkWriter:
         """A date as the engine takes it (SQLite: ISO text)."""
         return value if self.postgresql or value is None else value.isoformat()
 
+    def days(self, values: list[date | None]) -> list[object]:
+        """Dates as the engine takes them (`day` of each)."""
+        if self.postgresql:
+            return list(values)
+        return [value.isoformat() if value is not None else None for value in values]
+
     def fetch(
         self, table: str, columns: Sequence[str], *, key: str, values: Sequence[object],
         where: dict[str, object] | None = None, dates: Sequence[str] = (),
