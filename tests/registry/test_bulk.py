@@ -116,9 +116,9 @@ def test_a_row_another_writer_inserted_meanwhile_is_told(db: Session) -> None:
                "created_at", "updated_at")
     stamp = writer.stamp(utcnow())
     row = ("H-RACE", GRID1, "人民大街1号", "family", "", "", 0, "", stamp, stamp)
-    writer.insert("households", columns, [row], conflict=("code",))
+    writer.insert("households", columns, [row])
     with pytest.raises(ConcurrentChange):
-        writer.insert("households", columns, [row], conflict=("code",))
+        writer.insert("households", columns, [row])
 
 
 def test_the_demo_population_is_loaded_once_with_exact_counters(db: Session) -> None:

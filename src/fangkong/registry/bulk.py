@@ -272,12 +272,11 @@ def _new_persons(writer: BulkWriter, writes: _PersonWrites, now: datetime,
 def _write_persons(session: Session, writer: BulkWriter, writes: _PersonWrites,
                    actor_id: int | None, reason: str) -> None:
     person_table, tag_table = Person.__tablename__, PersonTag.__tablename__
-    writer.insert(person_table, PERSON_INSERT, writes.inserts, conflict=("id_type", "id_number"))
+    writer.insert(person_table, PERSON_INSERT, writes.inserts)
     writer.update(person_table, PERSON_UPDATE, writes.updates)
     writer.delete(tag_table, ("person_id", "tag"), writes.tags_removed)
     writer.update(tag_table, ("area_code",), writes.tags_moved, key="person_id")
-    writer.insert(tag_table, ("person_id", "tag", "area_code"), writes.tags_added,
-                  conflict=("person_id", "tag"))
+    writer.insert(tag_table, ("person_id", "tag", "area_code"), writes.tags_added)
     if writes.moves:
         session.execute(insert(PersonMove),
                         [{**move, "actor_id": actor_id, "reason": reason[:200]}

@@ -195,7 +195,7 @@ def write_homes(writer: BulkWriter, plan: HomePlan, members: Counter[int]) -> No
     """Create the new households with their member counts (taken out of `members`, which then
     holds the changes of the stored ones) and update the changed ones."""
     rows = [(*row[:7], members.pop(home_id, 0), *row[8:]) for home_id, row in plan.new.items()]
-    writer.insert(Household.__tablename__, HOUSEHOLD_INSERT, rows, conflict=("code",))
+    writer.insert(Household.__tablename__, HOUSEHOLD_INSERT, rows)
     writer.update(Household.__tablename__, HOUSEHOLD_UPDATE, plan.changed)
 
 

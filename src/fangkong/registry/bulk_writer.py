@@ -1,8 +1,9 @@
 """Writing many rows fast, on the session's own connection and transaction.
 
-PostgreSQL: rows are streamed with `COPY` into a temporary staging table, then moved with one
-`INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING` (or `UPDATE … FROM`); a row that another
-writer inserted meanwhile raises `ConcurrentChange`, so the caller redoes the batch.
+PostgreSQL: new rows are streamed with `COPY` into their table; a row that another writer
+inserted meanwhile fails it with `ConcurrentChange`, so the caller redoes the batch. Updates and
+deletes stream their rows into a temporary staging table, then run one `UPDATE … FROM` (or
+`DELETE … USING`).
 SQLite: `executemany` of plain INSERT / UPDATE statements inside the write transaction (one
 writer at a time, so the ids reserved from `max(id)` are ours).
 """
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from psycopg.errors import UniqueViolation
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -119,15 +121,13 @@ class BulkWriter:
         start = int(last or 0) + 1
         return list(range(start, start + count))
 
-    def insert(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
-        *, conflict: Sequence[str] = (),
-    ) -> None:
-        """Insert rows (each holding its id when `id` is a column). A row meeting an existing
-        one (on `conflict`) raises ConcurrentChange: someone wrote it since it was looked for."""
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+        """Insert rows (each holding its id when `id` is a column). A row clashing with a
+        stored one on a unique key raises ConcurrentChange: someone wrote it since it was
+        looked for."""
         if not rows:
             return
-        _identifiers(table, *columns, *conflict)
+        _identifiers(table, *columns)
         names = ", ".join(columns)
         if not self.postgresql:
             marks = ", ".join("?" * len(columns))
@@ -137,13 +137,13 @@ class BulkWriter:
             except sqlite3.IntegrityError as error:
                 raise ConcurrentChange() from error
             return
-        stage = self._stage(table, columns, rows)
-        target = f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING" if conflict else ""
-        with self.raw.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
-                           f"{target}")
-            if cursor.rowcount != len(rows):
-                raise ConcurrentChange()
+        try:  # straight into the table: a clash fails the COPY, and the batch is redone
+            with self.raw.cursor() as cursor, cursor.copy(
+                    f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except UniqueViolation as error:
+            raise ConcurrentChange() from error
 
     def update(
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
