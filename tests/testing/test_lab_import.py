@@ -4,10 +4,12 @@ error report (downloadable, re-importable), positives and retests from a file.""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,13 +27,16 @@ from testing_helpers import (
 
 from fangkong.i18n import Translator
 from fangkong.quarantine.models import Alert
+from fangkong.registry.importer_rows import Rejected, raw_texts
 from fangkong.registry.importer_source import ImportFile
 from fangkong.registry.models import ImportBatch, ImportRejection
 from fangkong.scope import Actor
-from fangkong.tabular import NoHeader
+from fangkong.tabular import NoHeader, Row
 from fangkong.testing.codes import Result, Retest
+from fangkong.testing.lab_chunks import ChunkSpec, LabChunk, ProcessChunks
 from fangkong.testing.lab_export import rejected_workbook
 from fangkong.testing.lab_import import run_lab_import
+from fangkong.testing.lab_rows import LabChecker, LabRow
 from fangkong.testing.models import Positive, ResultEntry, Sample, SampleMember
 
 TR = Translator("en", ZONE)
@@ -223,3 +228,75 @@ def test_a_file_without_the_needed_columns_is_refused(db: Session, tmp_path: Pat
     path = write_csv(tmp_path / "bad2.csv", [["x", "y"]], header=("试管编号", "姓名"))
     with pytest.raises(NoHeader):
         run(db, path)
+
+
+def test_a_file_checked_in_a_separate_process_gives_the_same_answers(
+        db: Session, tmp_path: Path, tubes: list[Sample]) -> None:
+    when = stamp(hours_ago(2))
+    path = write_csv(tmp_path / "lab.csv", [
+        ["LAB-0001", "阴性", when, "中心"],
+        ["NO-SUCH-TUBE", "阴性", when, "中心"],
+        ["LAB-0002", "待定", when, "中心"],
+        ["", "", "", ""],
+        ["LAB-POOL-01", "阳性", when, "中心"],
+    ])
+    batch = run_lab_import(db, actor=hospital(db), source=ImportFile(path, path.name),
+                           batch_size=2, workers=1)
+    assert {key: batch.counts[key] for key in ("rows", "added", "rejected", "ignored",
+                                               "retests")} == {
+        "rows": 4, "added": 2, "rejected": 2, "ignored": 1, "retests": 3}
+    rejected = {entry.row_number: (entry.raw, entry.reasons) for entry in db.scalars(
+        select(ImportRejection).where(ImportRejection.batch_id == batch.id))}
+    assert rejected[4] == (["NO-SUCH-TUBE", "阴性", when, "中心"],
+                           ["No sample with this tube number in your area."])
+    assert rejected[5][1] == [
+        "The result is not 阴性, 阳性 or 无效 (negative, positive, invalid)."]
+    again = run_lab_import(db, actor=hospital(db), source=ImportFile(path, path.name),
+                           batch_size=2, workers=1)
+    assert (again.counts["added"], again.counts["unchanged"], again.counts["rejected"]) == (
+        0, 2, 2)
+
+
+def test_an_error_in_the_checking_process_is_raised_by_the_importer(tmp_path: Path) -> None:
+    spec = ChunkSpec(ImportFile(tmp_path / "gone.csv", "gone.csv"), 1, {"tube_code": 0}, "",
+                     hours_ago(0), ZONE, 10)
+    chunks = ProcessChunks(spec)
+    try:
+        with pytest.raises(FileNotFoundError):
+            chunks.next()
+    finally:
+        chunks.close()
+
+
+CELLS = st.one_of(
+    st.sampled_from(["LAB-0001", " LAB-0002 ", "ＬＡＢ－０００３", "12345678901234567890",
+                     "1.5E+17", "阴性", "阳性+", " 阴性 ", "Negative", "待定", "无效", "",
+                     "   ", "合计", "2026-11-01 08:00:00", "2026-11-01\t08:00", " 2026-11-01",
+                     "2026-11-01  08:00", "2026年11月1日 8时", "2099-01-01", "中心", "x" * 101,
+                     resident_id(600), resident_id(600)[:-1] + "0", "１２３"]),
+    st.text(max_size=12), st.none(), st.integers(-5, 10**17), st.floats(allow_nan=False),
+    st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)))  # noqa: DTZ001
+COLUMNS = st.sampled_from([
+    {"tube_code": 0, "result": 1, "reported_at": 2, "lab": 3},
+    {"tube_code": 0, "id_number": 1, "result": 2, "reported_at": 3},
+    {"id_number": 3, "result": 0, "reported_at": 2, "lab": 1}])
+
+
+@settings(max_examples=300, deadline=None)
+@given(columns=COLUMNS, lab=st.sampled_from(["", "区疾控中心", "y" * 101]),
+       rows=st.lists(st.lists(CELLS, max_size=5), min_size=1, max_size=8))
+def test_the_quick_check_agrees_with_the_full_check(
+        columns: dict[str, int], lab: str, rows: list[list[object]]) -> None:
+    now = datetime(2026, 11, 2, tzinfo=ZONE)
+    checker = LabChecker(columns, lab, now, ZONE)
+    table = [Row(number, cells) for number, cells in enumerate(rows, start=3)]  # type: ignore[arg-type]
+    twice = table + table  # the second time through, the quick check knows the texts
+    checked = checker.check_all(twice)
+    full = [LabChecker(columns, lab, now, ZONE).check(row) for row in twice]
+    assert checked.good == [item for item in full if isinstance(item, LabRow)]
+    assert checked.rejected == {item.row: item.reasons for item in full
+                                if isinstance(item, Rejected)}
+    assert checked.ignored == full.count(None)
+    chunk = LabChunk(len(table), table[-1].number, checked,
+                     {row.number: "\x00".join(raw_texts(row.cells)) for row in table})
+    assert LabChunk.unpack(chunk.pack()) == chunk

@@ -120,19 +120,20 @@ class Staging:
         """A datetime as the driver takes it (the rows given to `insert` and `set_current`)."""
 
     def keys(self, expression: str, kind: str) -> str:
-        """SQL for `expression` being one of the keys given as the statement's parameter."""
+        """SQL for `expression` being one of the keys given as the statement's parameter: on
+        PostgreSQL one text of comma-separated keys (tube numbers, ID numbers and ids hold no
+        comma), split by the server, since a list parameter is dumped value by value."""
         if self.postgresql:
-            return f"{expression} = ANY(%s::{kind}[])"
+            return f"{expression} = ANY(string_to_array(%s, ',')::{kind}[])"
         return f"{expression} IN (SELECT value FROM json_each(?))"  # noqa: S608 - ours
 
-    def fetch(self, sql: str, keys: Collection[object]) -> list[tuple[Any, ...]]:
+    def fetch(self, sql: str, keys: Collection[str] | Collection[int]) -> list[tuple[Any, ...]]:
         """The rows of a query with one parameter, the keys (see `keys`)."""
-        param = list(keys) if self.postgresql else json.dumps(list(keys))
         if self.postgresql:
             with self.raw.cursor() as cursor:
-                cursor.execute(sql, (param,))
+                cursor.execute(sql, (",".join(map(str, keys)),))
                 return list(cursor.fetchall())
-        return list(self.raw.execute(sql, (param,)).fetchall())
+        return list(self.raw.execute(sql, (json.dumps(list(keys)),)).fetchall())
 
     def moment(self, value: Any) -> datetime:
         """A datetime column's value as the driver gives it, as an aware datetime."""
@@ -182,10 +183,13 @@ _SAMPLE = "s.id, s.tube_code, s.area_code, s.pooled, s.result, s.result_at, s.co
 
 
 def _found(staging: Staging, row: Sequence[Any]) -> Found:
+    """A sample's row as `Found` (PostgreSQL's types are those already)."""
+    if staging.postgresql:
+        return Found._make(row)
     sample_id, tube_code, area_code, pooled, result, result_at, collected_at = row
     return Found(sample_id, tube_code, area_code, bool(pooled), result,
-                 None if result_at is None else staging.moment(result_at),
-                 staging.moment(collected_at))
+                 None if result_at is None else _sqlite_moment(result_at),
+                 _sqlite_moment(collected_at))
 
 
 def _by_tube(staging: Staging, tubes: set[str]) -> dict[str, Found]:
