@@ -25,7 +25,7 @@ from fangkong.db import make_engine, transaction
 from fangkong.demo import DEMO_PASSWORD, do_build_demo
 from fangkong.migrations import upgrade
 from fangkong.settings import Settings
-from fangkong.web.deps import get_session
+from fangkong.web.deps import get_session, get_unit_session
 
 PG_ADMIN_URL = os.environ.get(
     "FANGKONG_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -119,6 +119,7 @@ def client(app: FastAPI, db: Session) -> Iterator[TestClient]:
             raise
 
     app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides[get_unit_session] = test_session
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
     app.dependency_overrides.clear()

@@ -118,11 +118,11 @@ def test_every_revision_downgrades_to_base_and_back(migrated: Engine) -> None:
 
 def add_audit_entry(engine: Engine, *, age_days: int = 0) -> int:
     with Session(engine) as session:
-        entry = do_audit(session, actor=SYSTEM, action=AuditAction.VIEW, resource="test",
-                         record_id=1, area_code="2201", detail={"why": "migration test"})
-        entry.at = utcnow() - timedelta(days=age_days)
+        entry_id = do_audit(session, actor=SYSTEM, action=AuditAction.VIEW, resource="test",
+                            record_id=1, area_code="2201", detail={"why": "migration test"},
+                            at=utcnow() - timedelta(days=age_days))
         session.commit()
-        return entry.id
+        return entry_id
 
 
 def audit_row_count(engine: Engine, entry_id: int) -> int:

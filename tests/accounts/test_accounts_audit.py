@@ -27,11 +27,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def entry(db: Session, *, who: str, area: str, record: str, at: datetime | None = None,
           action: AuditAction = AuditAction.VIEW, resource: str = "person") -> AuditEntry:
-    row = do_audit(db, actor=actor(db, who), action=action, resource=resource,
-                   record_id=record, area_code=area)
-    if at is not None:
-        row.at = at
-    db.flush()
+    entry_id = do_audit(db, actor=actor(db, who), action=action, resource=resource,
+                        record_id=record, area_code=area, at=at)
+    row = db.get(AuditEntry, entry_id)
+    assert row is not None
     return row
 
 

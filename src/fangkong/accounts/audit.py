@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from fangkong.accounts.models import AuditEntry
+from fangkong.db import utcnow
 from fangkong.scope import Actor
 
 
@@ -23,6 +26,11 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
 
 
+AUDIT_INSERT = insert(AuditEntry).returning(AuditEntry.id)
+"""One prepared INSERT: entries are written at once on the session's connection (in its
+transaction), not through the unit of work, which costs several times more per entry."""
+
+
 def do_audit(
     session: Session,
     *,
@@ -32,20 +40,21 @@ def do_audit(
     record_id: str | int,
     area_code: str,
     detail: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Append one entry; it is written with the caller's transaction or not at all."""
-    entry = AuditEntry(
-        actor_id=actor.user_id,
-        actor_name=actor.username,
-        action=action.value,
-        resource=resource,
-        record_id=str(record_id),
-        area_code=area_code,
-        client_addr=actor.client_addr or "",
-        detail=detail or {},
-    )
-    session.add(entry)
-    return entry
+    at: datetime | None = None,
+) -> int:
+    """Append one entry (at `at`, now by default); it is written with the caller's transaction
+    or not at all. Gives the entry's id."""
+    return session.connection().execute(AUDIT_INSERT, {
+        "at": at or utcnow(),
+        "actor_id": actor.user_id,
+        "actor_name": actor.username,
+        "action": action.value,
+        "resource": resource,
+        "record_id": str(record_id),
+        "area_code": area_code,
+        "client_addr": actor.client_addr or "",
+        "detail": detail or {},
+    }).scalar_one()
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -1,17 +1,19 @@
 """After an administrator's reset, a person must choose a new password before anything else.
 
-`password_change_guard`, an app-wide dependency, raises `PasswordChangeRequired` for any page
-but the account page, sign-out and the language switch; the error handler answers it on a page
-with a redirect to `/account`.
+`refuse_until_password_changed`, applied wherever a request's caller is found, raises
+`PasswordChangeRequired` for any page but the account page, sign-out and the language switch;
+the error handler answers it on a page with a redirect to `/account`.
 """
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import TYPE_CHECKING
 
 from fangkong.errors import Forbidden
 from fangkong.i18n import N_
-from fangkong.web.deps import MaybeUser
+
+if TYPE_CHECKING:
+    from fangkong.web.deps import Principal
 
 OPEN_PATHS = ("/account", "/logout", "/login", "/locale", "/static/", "/api/")
 
@@ -31,13 +33,13 @@ def is_open(path: str) -> bool:
     )
 
 
-async def password_change_guard(request: Request, principal: MaybeUser) -> None:
+def refuse_until_password_changed(path: str, principal: Principal | None) -> None:
     """Refuse every page but the open ones while the signed-in user must change the password.
 
-    Async on purpose: it only reads the caller, so it takes no worker thread (a writing request
-    on SQLite holds the write lock from its first query; a second thread per request could
-    exhaust the pool while every holder waits for the lock)."""
+    Called where the caller of a request is found (`web.deps.find_principal`): every page that
+    knows who is signed in passes through it, and a page that does not ask has nothing personal
+    to hold back."""
     if principal is None or principal.via != "session":
         return
-    if principal.user.must_change_password and not is_open(request.url.path):
+    if principal.user.must_change_password and not is_open(path):
         raise PasswordChangeRequired()

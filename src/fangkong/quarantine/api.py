@@ -41,13 +41,14 @@ from fangkong.quarantine.schemas import (
     TransferIn,
 )
 from fangkong.quarantine.sites import access_room, access_site
-from fangkong.quarantine.submit import run_unit, submit_check
+from fangkong.quarantine.submit import submit_check
 from fangkong.quarantine.views import check_read
 from fangkong.quarantine.windows import CheckPolicy
 from fangkong.registry.queries import access_person
 from fangkong.scope import Actor
-from fangkong.web.deps import DbSession, MaybeUser, Principal, SettingsDep, require
+from fangkong.web.deps import DbSession, Principal, SettingsDep, UnitSession, require
 from fangkong.web.pagination import Page, Paging, paginate
+from fangkong.web.units import run_unit
 
 router = APIRouter(tags=["quarantine"])
 router.include_router(api_sites.router)
@@ -172,12 +173,12 @@ def revoke_link(session: DbSession, principal: Checker, quarantine_id: Quarantin
 
 @router.post("/quarantine/{quarantine_id}/checks", status_code=201, response_model=CheckRead,
              responses=errors(403, 404, 409, 422))
-async def record_check(request: Request, session: DbSession, principal: MaybeUser,
-                       quarantine_id: QuarantineId, data: CheckIn) -> Response:
+async def record_check(request: Request, session: UnitSession, quarantine_id: QuarantineId,
+                       data: CheckIn) -> Response:
     """健康监测打卡 (`check:write`): temperature (34–43 °C) and symptoms, counted for the
     policy window the local time falls in (outside every window: the nearest previous one,
     `outside_window`). A fever or a symptom raises an alert at once (`alert`)."""
-    read = await run_unit(session, partial(submit_check, request, session, principal=principal,
+    read = await run_unit(request, partial(submit_check, request, session,
                                            quarantine_id=quarantine_id, data=data))
     return JSONResponse(read.model_dump(mode="json"), status_code=201)
 

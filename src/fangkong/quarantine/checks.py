@@ -69,8 +69,9 @@ class TooManyChecks(TooManyRequests):
 
 
 INSERT_CHECK = insert(HealthCheck).returning(HealthCheck.id)
-"""Built once: the check is inserted by one prepared statement, not through the unit of work
-(the returned row is a plain transient object for the answer and the alert)."""
+"""Built once: the check is inserted by one prepared statement on the session's connection,
+not through the unit of work (the returned row is a plain transient object for the answer and
+the alert)."""
 
 
 @lru_cache(maxsize=4)
@@ -85,8 +86,9 @@ def _count_statement(dialect_name: str) -> Any:
 
 
 def count_check(session: Session, *, area_code: str, day: date) -> None:
-    statement = _count_statement(session.get_bind().dialect.name)
-    session.execute(statement, {"area_code": area_code, "day": day})
+    connection = session.connection()
+    connection.execute(_count_statement(connection.dialect.name),
+                       {"area_code": area_code, "day": day})
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +172,8 @@ def _record(
         "window": slot.window, "checked_at": moment, "temperature": celsius,
         "symptoms": found, "by": by.value, "actor_id": actor.user_id,
         "notes": notes.strip()[:500]}
-    check = HealthCheck(id=session.execute(INSERT_CHECK, values).scalar_one(), **values)
+    check = HealthCheck(id=session.connection().execute(INSERT_CHECK, values).scalar_one(),
+                        **values)
     count_check(session, area_code=quarantine.area_code, day=slot.day)
     alert = _alert_for(session, quarantine, check, rules=rules, moment=moment, zone=zone)
     do_audit(session, actor=actor, action=AuditAction.CREATE, resource="health_check",

@@ -19,7 +19,7 @@ from fangkong.quarantine.checks import LinkGone, link_actor, quarantine_by_link
 from fangkong.quarantine.models import HealthCheck, Quarantine
 from fangkong.quarantine.page_views import form_of, multi_form
 from fangkong.quarantine.schemas import CheckIn, SupportCreate
-from fangkong.quarantine.submit import run_unit, submit_self_check
+from fangkong.quarantine.submit import submit_self_check
 from fangkong.quarantine.support import do_request_support
 from fangkong.quarantine.views import label_helpers
 from fangkong.quarantine.windows import CheckPolicy
@@ -27,6 +27,7 @@ from fangkong.registry.models import Person
 from fangkong.web.deps import DbSession, SettingsDep, client_addr
 from fangkong.web.forms import validate
 from fangkong.web.templating import render
+from fangkong.web.units import run_unit
 
 router = APIRouter()
 
@@ -86,7 +87,7 @@ async def check_submit(request: Request, session: DbSession, settings: SettingsD
     """Record the person's check (the same short path as the staff API)."""
     data = await multi_form(request, "symptoms")
     try:
-        done = await run_unit(session, partial(submit_self_check, request, session, settings,
+        done = await run_unit(request, partial(submit_self_check, request, session, settings,
                                                token=check_token, data=validate(CheckIn, data)))
     except NotFound as error:
         return _gone(request, error)

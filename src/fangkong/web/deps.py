@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Literal
@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from fangkong.accounts.guard import refuse_until_password_changed
 from fangkong.accounts.models import User
 from fangkong.accounts.queries import get_live_session, get_live_token
 from fangkong.db import utcnow
@@ -50,6 +51,17 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+async def get_unit_session(request: Request) -> AsyncIterator[Session]:
+    """A writing session for an `async` endpoint that runs and commits its unit of work itself
+    (`quarantine.submit.run_unit`): made and closed on the event loop, no thread taken, no
+    statement run here."""
+    session: Session = request.app.state.write_session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 def get_translator(request: Request) -> Translator:
     translator: Translator = request.state.tr
     return translator
@@ -57,6 +69,7 @@ def get_translator(request: Request) -> Translator:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+UnitSession = Annotated[Session, Depends(get_unit_session, scope="function")]
 Tr = Annotated[Translator, Depends(get_translator)]
 
 
@@ -101,12 +114,18 @@ def _from_cookie(request: Request, session: Session, settings: Settings) -> Prin
     return Principal(row.user, row.user.actor(client_addr(request)), "session")
 
 
-def get_principal_optional(
-    request: Request, session: DbSession, settings: SettingsDep
-) -> Principal | None:
+def find_principal(request: Request, session: Session) -> Principal | None:
+    """The caller of the request (bearer token, else session cookie), kept on request.state;
+    a signed-in user who must change the password is held at the account page."""
+    settings: Settings = request.app.state.settings
     principal = _from_bearer(request, session) or _from_cookie(request, session, settings)
+    refuse_until_password_changed(request.url.path, principal)
     request.state.principal = principal
     return principal
+
+
+def get_principal_optional(request: Request, session: DbSession) -> Principal | None:
+    return find_principal(request, session)
 
 
 def get_principal(
