@@ -71,7 +71,6 @@ from fangkong.tabular import Cell, Row
 
 Check = Callable[[Row], PersonIn | HouseholdIn | Rejected | None]
 WAIT_SECONDS = 1.0
-GC_THRESHOLD = 50_000  # allocations between young-generation collections (Python: 700)
 
 
 CELL_SEPARATOR = "\x00"  # in no CSV (the reader refuses NUL) and no xlsx (not an XML character)
@@ -202,16 +201,25 @@ def _joined(cells: list[Cell]) -> str:
 
 @contextmanager
 def relaxed_gc() -> Iterator[None]:
-    """Fewer garbage collections while a long import makes millions of short-lived tuples
-    (they hold no reference cycles); the usual thresholds again afterwards."""
-    thresholds = gc.get_threshold()
+    """No automatic garbage collection while a long import makes millions of short-lived
+    tuples (they hold no reference cycles, and the checks' caches grow, which makes each full
+    collection longer): the objects of each batch are collected once it is done
+    (`collect_batch`); the usual collection again afterwards."""
+    enabled = gc.isenabled()
     gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        if enabled:
+            gc.enable()
         gc.unfreeze()
+
+
+def collect_batch() -> None:
+    """Collect what the last batch left in reference cycles (the young generations only:
+    what lived longer was frozen, or is a cache)."""
+    gc.collect(1)
 
 
 def _produce(spec: ChunkSpec, out: Any) -> None:
@@ -223,6 +231,7 @@ def _produce(spec: ChunkSpec, out: Any) -> None:
             while True:
                 chunk = producer.next()
                 out.put(chunk.pack())
+                collect_batch()
                 if chunk.count < spec.size:
                     return
     except BaseException as error:  # reported to the importing process, which raises it
@@ -399,6 +408,7 @@ def _run(session: Session, job: ImportJob, progress: ProgressHook | None) -> Non
             retried = True
             continue
         retried = False
+        collect_batch()
         batch = session.get(ImportBatch, job.batch_id)
         if progress is not None and batch is not None:
             progress(batch)
