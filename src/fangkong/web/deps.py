@@ -53,7 +53,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 async def get_unit_session(request: Request) -> AsyncIterator[Session]:
     """A writing session for an `async` endpoint that runs and commits its unit of work itself
-    (`quarantine.submit.run_unit`): made and closed on the event loop, no thread taken, no
+    (`web.units.run_unit`): made and closed on the event loop, no thread taken, no
     statement run here."""
     session: Session = request.app.state.write_session_factory()
     try:
