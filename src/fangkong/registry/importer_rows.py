@@ -41,7 +41,7 @@ from fangkong.registry.importer_fields import (
     SEX_WORDS,
     TOTAL_PREFIXES,
 )
-from fangkong.registry.validators import normalise_text, parse_id_number
+from fangkong.registry.validators import MOBILE, normalise_text, parse_id_number
 from fangkong.tabular import Cell, Row, normalise_cell
 
 T = TypeVar("T")
@@ -301,22 +301,40 @@ class RowChecker:
         (name, id_type, id_cell, sex, birth, phone_cell, household_code, address, occupation,
          grid, tags, residence, relation, notes_cell) = fields
         id_type = id_type or RESIDENT_ID
-        id_number, reasons = None, dict[str, str]()
-        if not blank(id_cell):
-            id_number, sex, birth = self.document(id_type, id_cell, sex, birth, reasons)
-        if isinstance(birth, PartialDate):
-            birth = None
+        document: tuple[str | None, str | None, date | None] | None = (None, sex, birth)
+        if id_cell.strip() if type(id_cell) is str else id_cell is not None:  # not blank
+            document = self._good_document(id_type, id_cell, sex, birth)
         phone = None
         if phone_cell:
-            try:
-                phone = check_phone(phone_cell)
-            except Invalid:
+            phone = phone_cell if type(phone_cell) is str and MOBILE.fullmatch(phone_cell) \
+                else _checked({}, "phone", lambda: check_phone(phone_cell))
+            if phone is None:
                 return self.check_person(row)
-        if reasons or (household_code is None and address is None):
+        if document is None or (household_code is None and address is None):
             return self.check_person(row)
-        return PersonIn(row.number, name, id_type, id_number, sex, birth, phone, residence,
-                        occupation, check_notes(notes_cell), relation, tags, grid,
-                        household_code, address)
+        id_number, sex, birth = document
+        notes = (notes_cell.strip() or None) if type(notes_cell) is str else check_notes(
+            notes_cell)
+        return PersonIn(row.number, name, id_type, id_number, sex,
+                        None if type(birth) is PartialDate else birth, phone, residence,
+                        occupation, notes, relation, tags, grid, household_code, address)
+
+    def _good_document(
+        self, id_type: str, raw: Cell, sex: str | None, birth: date | None,
+    ) -> tuple[str | None, str | None, date | None] | None:
+        """`document` of a row, None when anything is at fault."""
+        if id_type != RESIDENT_ID or type(birth) is PartialDate:
+            reasons: dict[str, str] = {}
+            found = self.document(id_type, raw, sex, birth, reasons)
+            return None if reasons else found
+        try:
+            resident = parse_id_number(raw, today=self.today)
+        except Invalid:
+            return None
+        if (sex is not None and sex != resident.sex) or (
+                birth is not None and birth != resident.birth_date):
+            return None
+        return resident.number, resident.sex, resident.birth_date
 
     def check_households(self, rows: Sequence[Row]) -> list[HouseholdIn | Rejected | None]:
         return [self.check_household(row) for row in rows]

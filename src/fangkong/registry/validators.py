@@ -48,7 +48,7 @@ _FLOAT_TEXT = re.compile(r"(\d+)\.(\d*)")
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()/]+")
 _PHONE_COUNTRY = re.compile(r"^(?:\+\s*86|0086|\(\+?86\))")
 _PHONE_EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+MOBILE = _MOBILE = re.compile(r"1[3-9][0-9]{9}")  # a mainland mobile number as stored
 _DATE_TEXT = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
