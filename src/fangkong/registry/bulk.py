@@ -319,5 +319,5 @@ def upsert_person_groups(
     _new_persons(writer, writes, now, outcome)
     write_homes(writer, plan, outcome.deltas.members)
     _write_persons(session, writer, writes, actor_id, reason)
-    apply_deltas(session, writer, outcome.deltas)
+    apply_deltas(writer, outcome.deltas)
     return outcome

@@ -238,7 +238,7 @@ def upsert_household_groups(
             outcome.reject(home.rows[0], "household_code", home.refused)
         else:
             outcome.results[home.rows[0]] = plan.results[key]
-    apply_deltas(session, writer, outcome.deltas)
+    apply_deltas(writer, outcome.deltas)
     return outcome
 
 

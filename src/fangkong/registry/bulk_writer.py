@@ -82,11 +82,12 @@ class BulkWriter:
 
     def fetch(
         self, table: str, columns: Sequence[str], *, key: str, values: Sequence[object],
-        where: dict[str, object] | None = None, dates: Sequence[str] = (),
+        where: dict[str, object] | None = None, dates: Sequence[str] = (), lock: bool = False,
     ) -> list[tuple[Any, ...]]:
         """The rows whose `key` is one of `values` (and whose `where` columns equal theirs), in
         one query: the values travel as one JSON text (SQLite) or one array (PostgreSQL).
-        Date columns come back as dates on both engines."""
+        Date columns come back as dates on both engines. `lock`: the rows are locked for the
+        transaction (PostgreSQL; SQLite's writer holds the whole database)."""
         if not values:
             return []
         where = where or {}
@@ -95,9 +96,10 @@ class BulkWriter:
         params = list(where.values())
         if self.postgresql:
             tests = [f"{name} = %s" for name in where] + [f"{key} = ANY(%s)"]
+            locking = " FOR UPDATE" if lock else ""
             with self.raw.cursor() as cursor:
-                cursor.execute(f"SELECT {names} FROM {table} WHERE {' AND '.join(tests)}",  # noqa: S608
-                               [*params, list(values)])
+                cursor.execute(f"SELECT {names} FROM {table} WHERE {' AND '.join(tests)}"  # noqa: S608
+                               f"{locking}", [*params, list(values)])
                 return list(cursor.fetchall())
         tests = [f"{name} = ?" for name in where]
         tests.append(f"{key} IN (SELECT value FROM json_each(?))")  # noqa: S608
@@ -163,6 +165,26 @@ class BulkWriter:
         with self.raw.cursor() as cursor:
             cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {stage} AS s "  # noqa: S608
                            f"WHERE t.{key} = s.{key}")
+
+    def execute_many(self, statement: str, rows: Sequence[Sequence[object]]) -> None:
+        """One statement (written with `?` marks, and the same on both engines) run for each
+        row."""
+        if not rows:
+            return
+        if not self.postgresql:
+            self.raw.executemany(statement, rows)
+            return
+        with self.raw.cursor() as cursor:
+            cursor.executemany(statement.replace("?", "%s"), rows)
+
+    def set_json(self, table: str, column: str, rows: Sequence[tuple[object, object]], *,
+                 key: str) -> None:
+        """Set a JSON column to each row's first value in the row whose `key` is its second
+        (as SQLAlchemy's JSON type stores it: json.dumps text on SQLite)."""
+        _identifiers(table, column, key)
+        value = "%s::json" if self.postgresql else "?"
+        self.execute_many(f"UPDATE {table} SET {column} = {value} WHERE {key} = ?",  # noqa: S608
+                          [(json.dumps(data), where) for data, where in rows])
 
     def add(self, table: str, column: str, rows: Sequence[tuple[int, int]]) -> None:
         """Add each row's first value to `column` of the row whose id is its second."""
