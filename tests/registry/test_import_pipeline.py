@@ -254,6 +254,28 @@ def test_a_batch_meeting_a_concurrent_change_is_redone(
     assert (batch.status, batch.counts["added"], len(calls)) == ("done", 1, 2)
 
 
+def test_a_middle_batch_is_redone_while_the_next_one_waits_checked(
+    db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = importer_job.upsert_person_groups
+    seen: list[list[int]] = []
+
+    def racing(*args: object, **kwargs: object) -> BatchOutcome:
+        groups = kwargs["groups"]
+        seen.append([item.row for item, _ in groups.kept])  # type: ignore[attr-defined]
+        if len(seen) == 2:
+            raise ConcurrentChange()
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer_job, "upsert_person_groups", racing)
+    source = roster(tmp_path, [f"王伟,{HEAD},,人民大街1号,户主", f"李娜,{WIFE},,人民大街1号,",
+                               f"王强,{SON},,人民大街1号,"])
+    batch = run(db, source, batch_size=1)
+    assert (batch.status, batch.counts["added"], batch.counts["rows"]) == ("done", 3, 3)
+    assert seen == [[3], [4], [4], [5], []]  # the last, empty batch ends the import
+    assert [p.id_number for p in people(db)] == [HEAD, WIFE, SON]
+
+
 def test_tags_are_set_and_counted(db: Session, tmp_path: Path) -> None:
     header = "姓名,身份证号,住址,特殊人群"
     run(db, roster(tmp_path, [f"王伟,{HEAD},人民大街1号,独居老人、慢性病",

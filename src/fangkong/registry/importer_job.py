@@ -289,6 +289,7 @@ class ImportJob:
                               grid_resolver(session, area), today or local_today(), after,
                               batch_size)
         self.chunk: CheckedChunk | None = None
+        self.ahead: CheckedChunk | None = None
         if workers > 0:
             self.source: ChunkProducer | ProcessChunks = ProcessChunks(self.spec)
         else:
@@ -305,10 +306,18 @@ class ImportJob:
         if isinstance(self.source, ProcessChunks):
             self.source.close()
 
+    def prefetch(self) -> None:
+        """Have the next batch's rows checked before a step's transaction begins (so that
+        SQLite's write lock is not held while they are read and checked)."""
+        last = self.chunk is not None and self.chunk.count < self.batch_size
+        if self.ahead is None and not last:
+            self.ahead = self.source.next()
+
     def _next_chunk(self, batch: ImportBatch) -> CheckedChunk:
         """This step's batch: the last step's again when it did not commit, else the next."""
         if self.chunk is None or int(batch.counts.get("next_row", 0)) >= self.chunk.last:
-            self.chunk = self.source.next()
+            self.chunk = self.ahead if self.ahead is not None else self.source.next()
+            self.ahead = None
         return self.chunk
 
     def step(self, session: Session) -> bool:
@@ -398,6 +407,7 @@ def run_import(
 def _run(session: Session, job: ImportJob, progress: ProgressHook | None) -> None:
     retried = False
     while True:
+        job.prefetch()
         try:
             done = job.step(session)
             session.commit()
