@@ -130,8 +130,9 @@ class Staging:
     def fetch(self, sql: str, keys: Collection[str] | Collection[int]) -> list[tuple[Any, ...]]:
         """The rows of a query with one parameter, the keys (see `keys`)."""
         if self.postgresql:
-            with self.raw.cursor() as cursor:
-                cursor.execute(sql, (",".join(map(str, keys)),))
+            with self.raw.cursor() as cursor:  # planned for each batch: a plan kept from the
+                # first batches would scan a history table that was nearly empty then
+                cursor.execute(sql, (",".join(map(str, keys)),), prepare=False)
                 return list(cursor.fetchall())
         return list(self.raw.execute(sql, (json.dumps(list(keys)),)).fetchall())
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from fangkong.registry.importer_job import relaxed_gc
 from fangkong.registry.importer_rows import raw_texts
 from fangkong.registry.importer_source import ImportFile, open_rows
 from fangkong.tabular import Cell, Row
@@ -115,7 +116,7 @@ class ChunkSpec:
 def _produce(spec: ChunkSpec, out: Any) -> None:
     """The checking process: packed batches into the queue, then an exception or the end."""
     try:
-        with open_rows(spec.source) as table:
+        with relaxed_gc(), open_rows(spec.source) as table:
             rows = (row for row in table if row.number > spec.header_row)
             checker = LabChecker(spec.columns, spec.default_lab, spec.now, spec.zone)
             while True:

@@ -23,6 +23,7 @@ from fangkong.db import utcnow
 from fangkong.errors import DomainError, NotFound
 from fangkong.i18n import N_
 from fangkong.permissions import Permission
+from fangkong.registry.importer_job import relaxed_gc
 from fangkong.registry.importer_rows import raw_texts
 from fangkong.registry.importer_source import (
     DEFAULT_MAX_MB,
@@ -174,8 +175,9 @@ def run_lab_import(
         else:
             chunks = LocalChunks(iter(table), LabChecker(columns, lab.strip(), moment, zone),
                                  batch_size)
-        _run(session, actor=actor, batch=batch, chunks=chunks, zone=zone, size=batch_size,
-             now=moment, lab=lab.strip(), progress=progress)
+        with relaxed_gc():  # a batch makes tens of thousands of short-lived tuples
+            _run(session, actor=actor, batch=batch, chunks=chunks, zone=zone, size=batch_size,
+                 now=moment, lab=lab.strip(), progress=progress)
     finally:
         table.close()
     return batch
