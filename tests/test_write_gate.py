@@ -7,9 +7,21 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from fangkong.web.units import WriteGate
+
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """The coroutine on an event loop of its own thread (the browser tests' driver keeps a loop
+    running on the main thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_units_of_one_process_take_turns(tmp_path: Path) -> None:
@@ -28,7 +40,7 @@ def test_units_of_one_process_take_turns(tmp_path: Path) -> None:
     async def main() -> None:
         await asyncio.gather(*(unit(number) for number in range(20)))
 
-    asyncio.run(main())
+    run(main())
     assert most == 1
     assert (tmp_path / "city.db-writegate").exists()
 
@@ -53,7 +65,7 @@ def test_a_unit_waits_for_another_process_and_the_loop_keeps_running(tmp_path: P
         await asyncio.wait_for(asyncio.gather(unit(), other_process_lets_go()), timeout=10)
 
     try:
-        asyncio.run(main())
+        run(main())
     finally:
         os.close(other)
     assert events == ["tick"] * 5 + ["unit"]
@@ -66,5 +78,5 @@ def test_an_in_memory_database_needs_no_file(tmp_path: Path) -> None:
         async with gate.turn():
             return "done"
 
-    assert asyncio.run(main()) == "done"
+    assert run(main()) == "done"
     assert not list(tmp_path.iterdir())

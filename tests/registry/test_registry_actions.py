@@ -267,7 +267,8 @@ def test_update_household_normalises_and_audits(db: Session) -> None:
     assert household.address == "人民大街1号"
     assert household.phone == "13800001111"
     entries = db.scalars(select(AuditEntry.action).where(
-        AuditEntry.resource == "household", AuditEntry.record_id == str(household.id)))
+        AuditEntry.resource == "household", AuditEntry.record_id == str(household.id))
+        .order_by(AuditEntry.id))
     assert list(entries) == ["create", "update"]
 
 
