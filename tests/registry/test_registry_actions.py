@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from fangkong.accounts.models import AuditEntry
 from fangkong.errors import Forbidden, Invalid
 from fangkong.permissions import Role
+from fangkong.registry import actions
 from fangkong.registry.actions import (
     DuplicateId,
     MergeRefused,
@@ -61,6 +62,22 @@ def test_household_gets_a_code_of_its_grid_and_is_counted(db: Session) -> None:
     assert first.phone == "0431-88881234"
     assert first.head_name == "王 芳"
     assert counter(db, GRID1)[0] == 2
+
+
+def test_a_code_drawn_by_another_worker_at_the_same_time_takes_the_next_number(
+    db: Session, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two workers of one grid draw the same number at once (PostgreSQL does not serialise
+    them): the second insert meets the first's code and takes the number after it."""
+    first = make_household(db)
+    drawn = iter([first.code])
+    real = actions.next_household_code
+    monkeypatch.setattr(actions, "next_household_code",
+                        lambda session, grid: next(drawn, None) or real(session, grid))
+    second = make_household(db, address="人民大街2号")
+    assert second.code == f"{GRID1}-00002"
+    assert counter(db, GRID1)[0] == 2
+    assert db.scalar(select(Household).where(Household.code == first.code)) is first
 
 
 def test_household_must_be_in_a_grid_inside_the_actors_area(db: Session) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fangkong.accounts.audit import AuditAction, changes, do_audit
@@ -126,17 +127,44 @@ def do_create_household(session: Session, *, actor: Actor, data: HouseholdCreate
     actor.require(Permission.PERSON_WRITE)
     grid = check_grid(session, actor, data.area_code, "area_code")
     values = clean_household(data.model_dump(include=set(HOUSEHOLD_FIELDS)))
-    code = data.code or next_household_code(session, grid.code)
-    if get_household_by_code(session, code) is not None:
-        raise HouseholdExists(fields={"code": HouseholdExists.default_message()})
-    household = Household(code=code, area_code=grid.code, members=0, **values)
-    session.add(household)
-    session.flush()
+    if data.code:
+        if get_household_by_code(session, data.code) is not None:
+            raise HouseholdExists(fields={"code": HouseholdExists.default_message()})
+        household = _insert_household(session, data.code, grid.code, values)
+    else:
+        household = _insert_numbered_household(session, grid.code, values)
     count_household(session, area_code=grid.code, sign=1)
     do_audit(session, actor=actor, action=AuditAction.CREATE, resource="household",
              record_id=household.id, area_code=grid.code,
-             detail=masked_detail({"code": code, **values}))
+             detail=masked_detail({"code": household.code, **values}))
     return household
+
+
+CODE_ATTEMPTS = 5
+
+
+def _insert_household(session: Session, code: str, grid: str,
+                      values: dict[str, Any]) -> Household:
+    household = Household(code=code, area_code=grid, members=0, **values)
+    session.add(household)
+    session.flush()
+    return household
+
+
+def _insert_numbered_household(session: Session, grid: str,
+                               values: dict[str, Any]) -> Household:
+    """A household under the grid's next generated code. On PostgreSQL two workers of one grid
+    can draw the same number at once; the second insert then meets the first's code, and takes
+    the number after it (a savepoint keeps the rest of the unit intact)."""
+    for _ in range(CODE_ATTEMPTS - 1):
+        code = next_household_code(session, grid)
+        try:
+            with session.begin_nested():
+                return _insert_household(session, code, grid, values)
+        except IntegrityError:
+            if get_household_by_code(session, code) is None:
+                raise  # another constraint than the code's
+    return _insert_household(session, next_household_code(session, grid), grid, values)
 
 
 def do_update_household(
