@@ -1,6 +1,6 @@
 """How fast a lab's result file is imported, against the raw engine rate in the same run.
 
-Usage: python bench/bench_lab_import.py [ROWS]
+Usage: python bench/bench_lab_import.py [ROWS] [--workers 0|1]
 
 Builds once, and reuses afterwards, ROWS tubes (1,000,000 by default; one in twenty pooled of
 ten persons, the rest single) for ROWS / 2 persons over the demo city's grids, written with
@@ -13,18 +13,20 @@ Then, on each engine, from a state without results:
 
   raw       the same ROWS history rows inserted with executemany in one transaction (SQLite)
             or COPY (PostgreSQL): what the engine itself takes
-  import    `run_lab_import` of the file (10,000 rows per transaction), in a fresh process:
-            rows/s, the share of the raw rate, peak memory (max RSS of that process)
+  import    `run_lab_import` of the file (10,000 rows per transaction), in a fresh process,
+            its rows read and checked in that process (`--workers 0`, the default) or in a
+            separate one (`--workers 1`): rows/s, the share of the raw rate, peak memory (max
+            RSS of the importing process), CPU seconds of the import's processes
   again     the same file imported a second time: every row unchanged, nothing written
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import multiprocessing
 import os
 import resource
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -218,44 +220,55 @@ def raw_rate(engine: Engine, rows: int, persons: int) -> float:
     return rows / elapsed
 
 
-def _import_child(url: str, path: str, queue: Any) -> None:
+Measured = tuple[float, dict[str, int], int, float]
+"""Seconds, the import's counts, peak memory (KiB), CPU seconds of the import's processes."""
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the checking process, joined
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _import_child(url: str, path: str, workers: int, queue: Any) -> None:
     settings = settings_for(url)
     engine = make_engine(settings)
     session = make_session_factory(engine, write=True)()
     started = time.perf_counter()
     batch = run_lab_import(session, actor=SYSTEM, source=ImportFile(Path(path), Path(path).name),
-                           batch_size=10_000, max_mb=500, zone=settings.zone)
+                           batch_size=10_000, max_mb=500, zone=settings.zone, workers=workers)
     elapsed = time.perf_counter() - started
     counts = dict(batch.counts)
     session.close()
     engine.dispose()
-    queue.put((elapsed, counts, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    queue.put((elapsed, counts, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               _cpu_seconds()))
 
 
-def timed_import(url: str, path: Path) -> tuple[float, dict[str, int], int]:
+def timed_import(url: str, path: Path, workers: int) -> Measured:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=_import_child, args=(url, str(path), queue))
+    child = context.Process(target=_import_child, args=(url, str(path), workers, queue))
     child.start()
-    result: tuple[float, dict[str, int], int] = queue.get()
+    result: Measured = queue.get()
     child.join()
     return result
 
 
-def report(label: str, rows: int, measured: tuple[float, dict[str, int], int],
-           raw: float) -> None:
-    elapsed, counts, rss_kb = measured
+def report(label: str, rows: int, measured: Measured, raw: float) -> None:
+    elapsed, counts, rss_kb, cpu = measured
     rate = rows / elapsed
     print(f"  {label:<7} {rows:,} rows in {elapsed:6.1f} s: {rate:9,.0f} rows/s = "
           f"{100 * rate / raw:5.1f} % of raw; peak memory {rss_kb / 1024:,.0f} MiB; "
-          f"added {counts.get('added', 0):,}, unchanged {counts.get('unchanged', 0):,}, "
-          f"rejected {counts.get('rejected', 0):,}, positives {counts.get('positives', 0):,}, "
-          f"retests {counts.get('retests', 0):,}")
+          f"CPU {cpu:5.1f} s; added {counts.get('added', 0):,}, "
+          f"unchanged {counts.get('unchanged', 0):,}, rejected {counts.get('rejected', 0):,}, "
+          f"positives {counts.get('positives', 0):,}, retests {counts.get('retests', 0):,}")
 
 
-def main(rows: int) -> None:
+def main(rows: int, workers: int) -> None:
     path = lab_file(rows)
-    print(f"lab file {path}: {path.stat().st_size / 2**20:,.0f} MiB, {rows:,} rows")
+    print(f"lab file {path}: {path.stat().st_size / 2**20:,.0f} MiB, {rows:,} rows; "
+          f"workers {workers}; load average {os.getloadavg()[0]:.1f}")
     sqlite_path = Path("var/bench") / f"lab-{rows}.db"
     for url in (f"sqlite:///{sqlite_path}", pg_database(rows)):
         engine = make_engine(settings_for(url))
@@ -267,9 +280,14 @@ def main(rows: int) -> None:
         print(f"  raw     {rows:,} rows: {raw:9,.0f} rows/s ({how})")
         reset(engine)
         for label in ("import", "again"):
-            report(label, rows, timed_import(url, path), raw)
+            report(label, rows, timed_import(url, path, workers), raw)
         engine.dispose()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("rows", type=int, nargs="?", default=1_000_000)
+    parser.add_argument("--workers", type=int, choices=(0, 1), default=0,
+                        help="check the rows in a separate process (1) or not (0)")
+    args = parser.parse_args()
+    main(args.rows, args.workers)

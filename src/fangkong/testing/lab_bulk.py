@@ -165,8 +165,11 @@ class Staging:
         self.raw.executemany(f"INSERT INTO {name} ({names}) VALUES ({marks})",  # noqa: S608
                              rows)
 
-    def set_current(self, rows: Sequence[tuple[str, object, str, int]]) -> None:
-        """Each sample's current result, time and lab (the row's last value is its id)."""
+    def set_current(self, rows: Sequence[tuple[str, object, str, int]],
+                    meanwhile: Callable[[], None] | None = None) -> None:
+        """Each sample's current result, time and lab (the row's last value is its id).
+        On PostgreSQL `meanwhile` is called as the UPDATE is sent (to start work in another
+        thread while the server runs it)."""
         if not rows:
             return
         if not self.postgresql:
@@ -176,6 +179,8 @@ class Staging:
         self.fill("_lab_current", (("result", "varchar(16)"), ("result_at", "timestamptz"),
                                    ("lab", "varchar(100)"), ("id", "bigint")), rows)
         with self.raw.cursor() as cursor:
+            if meanwhile is not None:
+                meanwhile()
             cursor.execute("UPDATE samples AS s SET result = c.result, result_at = c.result_at, "
                            "lab = c.lab FROM _lab_current AS c WHERE s.id = c.id")
 
@@ -236,8 +241,10 @@ def _history(staging: Staging, sample_ids: set[int]) -> dict[tuple[int, datetime
 def apply_lab_rows(
     session: Session, *, rows: Sequence[LabRow], scope: str, batch_id: int | None,
     actor_id: int | None, zone: ZoneInfo, now: datetime,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Outcome:
-    """Record a batch of checked rows for the samples of the area `scope`."""
+    """Record a batch of checked rows for the samples of the area `scope` (`meanwhile`: see
+    `Staging.set_current`)."""
     outcome = Outcome()
     staging = Staging(session)
     tubes = _by_tube(staging, {row.tube_code for row in rows if row.tube_code})
@@ -249,7 +256,7 @@ def apply_lab_rows(
     staging.insert(ResultEntry.__tablename__, ENTRY_COLUMNS, [
         (found.id, found.area_code, row.result, stamp(row.reported_at), row.lab, batch_id,
          actor_id, recorded) for row, found in new])
-    turned = _set_current(staging, new)
+    turned = _set_current(staging, new, meanwhile)
     count_daily(session, _result_counts(new, zone))
     outcome.positives, outcome.retests = do_positive_effects(session, turned=turned, zone=zone)
     return outcome
@@ -332,7 +339,8 @@ def _new_entries(
     return new
 
 
-def _set_current(staging: Staging, new: Sequence[tuple[LabRow, Found]]) -> list[TurnedPositive]:
+def _set_current(staging: Staging, new: Sequence[tuple[LabRow, Found]],
+                 meanwhile: Callable[[], None] | None) -> list[TurnedPositive]:
     """Give each sample its newest result when it is later than its current one; the samples
     that turn positive by it."""
     latest: dict[int, tuple[LabRow, Found]] = {}
@@ -351,7 +359,7 @@ def _set_current(staging: Staging, new: Sequence[tuple[LabRow, Found]]) -> list[
         if row.result == Result.POSITIVE and found.result != Result.POSITIVE:
             turned.append(TurnedPositive(found.id, found.tube_code, found.pooled,
                                          row.reported_at, row.lab))
-    staging.set_current(updates)
+    staging.set_current(updates, meanwhile)
     return turned
 
 

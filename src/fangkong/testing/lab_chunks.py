@@ -12,6 +12,7 @@ import itertools
 import marshal
 import multiprocessing
 import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,6 +85,47 @@ class Chunks(Protocol):
     def next(self) -> LabChunk: ...
 
     def close(self) -> None: ...
+
+
+class AheadChunks:
+    """Batches of which the next one can be read and checked in a thread (`start`) while this
+    thread waits for the database, for the UPDATE of the samples: the driver waits without
+    holding the interpreter, and checking is over before the server (no tug of war)."""
+
+    def __init__(self, chunks: Chunks) -> None:
+        self.chunks = chunks
+        self._thread: threading.Thread | None = None
+        self._ahead: LabChunk | BaseException | None = None
+
+    def start(self) -> None:
+        if self._thread is None and self._ahead is None:
+            self._thread = threading.Thread(target=self._read, name="lab-import-ahead",
+                                            daemon=True)
+            self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            self._ahead = self.chunks.next()
+        except BaseException as error:  # raised by `next`, in the importing thread
+            self._ahead = error
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def next(self) -> LabChunk:
+        self._join()
+        item, self._ahead = self._ahead, None
+        if item is None:
+            return self.chunks.next()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def close(self) -> None:
+        self._join()
+        self.chunks.close()
 
 
 class LocalChunks:

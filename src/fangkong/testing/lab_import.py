@@ -39,6 +39,7 @@ from fangkong.tabular import HeaderMatch, Row, Table
 from fangkong.testing.codes import DEFAULT_ZONE
 from fangkong.testing.lab_bulk import apply_lab_rows
 from fangkong.testing.lab_chunks import (
+    AheadChunks,
     Chunks,
     ChunkSpec,
     LabChunk,
@@ -111,12 +112,12 @@ def do_create_lab_import(
 
 def _step(
     session: Session, *, batch: ImportBatch, actor: Actor, chunk: LabChunk, zone: ZoneInfo,
-    now: datetime,
+    now: datetime, meanwhile: Callable[[], None] | None = None,
 ) -> None:
     """Record one checked batch of rows in the caller's transaction; count what happened."""
     checked = chunk.checked
     outcome = apply_lab_rows(session, rows=checked.good, scope=actor.scope, batch_id=batch.id,
-                             actor_id=actor.user_id, zone=zone, now=now)
+                             actor_id=actor.user_id, zone=zone, now=now, meanwhile=meanwhile)
     rejected = checked.rejected | outcome.rejected
     if rejected:
         session.execute(insert(ImportRejection), [
@@ -187,10 +188,12 @@ def _run(
     session: Session, *, actor: Actor, batch: ImportBatch, chunks: Chunks, zone: ZoneInfo,
     size: int, now: datetime, lab: str, progress: ProgressHook | None,
 ) -> None:
+    chunks = AheadChunks(chunks)
     try:
         while True:
             chunk = chunks.next()
-            _step(session, batch=batch, actor=actor, chunk=chunk, zone=zone, now=now)
+            _step(session, batch=batch, actor=actor, chunk=chunk, zone=zone, now=now,
+                  meanwhile=chunks.start if chunk.count == size else None)
             session.commit()
             if progress is not None:
                 progress(batch)
