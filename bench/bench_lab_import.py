@@ -1,6 +1,6 @@
 """How fast a lab's result file is imported, against the raw engine rate in the same run.
 
-Usage: python bench/bench_lab_import.py [ROWS] [--workers 0|1]
+Usage: python bench/bench_lab_import.py [ROWS]
 
 Builds once, and reuses afterwards, ROWS tubes (1,000,000 by default; one in twenty pooled of
 ten persons, the rest single) for ROWS / 2 persons over the demo city's grids, written with
@@ -13,10 +13,9 @@ Then, on each engine, from a state without results:
 
   raw       the same ROWS history rows inserted with executemany in one transaction (SQLite)
             or COPY (PostgreSQL): what the engine itself takes
-  import    `run_lab_import` of the file (10,000 rows per transaction), in a fresh process,
-            its rows read and checked in that process (`--workers 0`, the default) or in a
-            separate one (`--workers 1`): rows/s, the share of the raw rate, peak memory (max
-            RSS of the importing process), CPU seconds of the import's processes
+  import    `run_lab_import` of the file (10,000 rows per transaction), in a fresh process:
+            rows/s, the share of the raw rate, peak memory (max RSS of that process), its CPU
+            seconds
   again     the same file imported a second time: every row unchanged, nothing written
 """
 
@@ -221,34 +220,28 @@ def raw_rate(engine: Engine, rows: int, persons: int) -> float:
 
 
 Measured = tuple[float, dict[str, int], int, float]
-"""Seconds, the import's counts, peak memory (KiB), CPU seconds of the import's processes."""
+"""Seconds, the import's counts, peak memory (KiB), CPU seconds of the importing process."""
 
 
-def _cpu_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the checking process, joined
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _import_child(url: str, path: str, workers: int, queue: Any) -> None:
+def _import_child(url: str, path: str, queue: Any) -> None:
     settings = settings_for(url)
     engine = make_engine(settings)
     session = make_session_factory(engine, write=True)()
     started = time.perf_counter()
     batch = run_lab_import(session, actor=SYSTEM, source=ImportFile(Path(path), Path(path).name),
-                           batch_size=10_000, max_mb=500, zone=settings.zone, workers=workers)
+                           batch_size=10_000, max_mb=500, zone=settings.zone)
     elapsed = time.perf_counter() - started
     counts = dict(batch.counts)
     session.close()
     engine.dispose()
-    queue.put((elapsed, counts, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               _cpu_seconds()))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    queue.put((elapsed, counts, usage.ru_maxrss, usage.ru_utime + usage.ru_stime))
 
 
-def timed_import(url: str, path: Path, workers: int) -> Measured:
+def timed_import(url: str, path: Path) -> Measured:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=_import_child, args=(url, str(path), workers, queue))
+    child = context.Process(target=_import_child, args=(url, str(path), queue))
     child.start()
     result: Measured = queue.get()
     child.join()
@@ -265,10 +258,10 @@ def report(label: str, rows: int, measured: Measured, raw: float) -> None:
           f"positives {counts.get('positives', 0):,}, retests {counts.get('retests', 0):,}")
 
 
-def main(rows: int, workers: int) -> None:
+def main(rows: int) -> None:
     path = lab_file(rows)
     print(f"lab file {path}: {path.stat().st_size / 2**20:,.0f} MiB, {rows:,} rows; "
-          f"workers {workers}; load average {os.getloadavg()[0]:.1f}")
+          f"load average {os.getloadavg()[0]:.1f}")
     sqlite_path = Path("var/bench") / f"lab-{rows}.db"
     for url in (f"sqlite:///{sqlite_path}", pg_database(rows)):
         engine = make_engine(settings_for(url))
@@ -280,14 +273,11 @@ def main(rows: int, workers: int) -> None:
         print(f"  raw     {rows:,} rows: {raw:9,.0f} rows/s ({how})")
         reset(engine)
         for label in ("import", "again"):
-            report(label, rows, timed_import(url, path, workers), raw)
+            report(label, rows, timed_import(url, path), raw)
         engine.dispose()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", type=int, nargs="?", default=1_000_000)
-    parser.add_argument("--workers", type=int, choices=(0, 1), default=0,
-                        help="check the rows in a separate process (1) or not (0)")
-    args = parser.parse_args()
-    main(args.rows, args.workers)
+    main(parser.parse_args().rows)

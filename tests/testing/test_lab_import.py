@@ -4,6 +4,7 @@ error report (downloadable, re-importable), positives and retests from a file.""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,13 +28,13 @@ from testing_helpers import (
 
 from fangkong.i18n import Translator
 from fangkong.quarantine.models import Alert
-from fangkong.registry.importer_rows import Rejected, raw_texts
+from fangkong.registry.importer_rows import Rejected
 from fangkong.registry.importer_source import ImportFile
 from fangkong.registry.models import ImportBatch, ImportRejection
 from fangkong.scope import Actor
-from fangkong.tabular import NoHeader, Row
+from fangkong.tabular import NoHeader, Row, Unreadable
 from fangkong.testing.codes import Result, Retest
-from fangkong.testing.lab_chunks import ChunkSpec, LabChunk, ProcessChunks
+from fangkong.testing.lab_chunks import AheadChunks, LabChunks
 from fangkong.testing.lab_export import rejected_workbook
 from fangkong.testing.lab_import import run_lab_import
 from fangkong.testing.lab_rows import LabChecker, LabRow
@@ -230,42 +231,19 @@ def test_a_file_without_the_needed_columns_is_refused(db: Session, tmp_path: Pat
         run(db, path)
 
 
-def test_a_file_checked_in_a_separate_process_gives_the_same_answers(
-        db: Session, tmp_path: Path, tubes: list[Sample]) -> None:
-    when = stamp(hours_ago(2))
-    path = write_csv(tmp_path / "lab.csv", [
-        ["LAB-0001", "阴性", when, "中心"],
-        ["NO-SUCH-TUBE", "阴性", when, "中心"],
-        ["LAB-0002", "待定", when, "中心"],
-        ["", "", "", ""],
-        ["LAB-POOL-01", "阳性", when, "中心"],
-    ])
-    batch = run_lab_import(db, actor=hospital(db), source=ImportFile(path, path.name),
-                           batch_size=2, workers=1)
-    assert {key: batch.counts[key] for key in ("rows", "added", "rejected", "ignored",
-                                               "retests")} == {
-        "rows": 4, "added": 2, "rejected": 2, "ignored": 1, "retests": 3}
-    rejected = {entry.row_number: (entry.raw, entry.reasons) for entry in db.scalars(
-        select(ImportRejection).where(ImportRejection.batch_id == batch.id))}
-    assert rejected[4] == (["NO-SUCH-TUBE", "阴性", when, "中心"],
-                           ["No sample with this tube number in your area."])
-    assert rejected[5][1] == [
-        "The result is not 阴性, 阳性 or 无效 (negative, positive, invalid)."]
-    again = run_lab_import(db, actor=hospital(db), source=ImportFile(path, path.name),
-                           batch_size=2, workers=1)
-    assert (again.counts["added"], again.counts["unchanged"], again.counts["rejected"]) == (
-        0, 2, 2)
+def test_an_error_reading_ahead_is_raised_where_its_batch_would_be(tmp_path: Path) -> None:
+    def rows() -> Iterator[Row]:
+        yield Row(3, ["LAB-0001", "阴性", "2026-11-01 08:00:00", "中心"])
+        raise Unreadable()
 
-
-def test_an_error_in_the_checking_process_is_raised_by_the_importer(tmp_path: Path) -> None:
-    spec = ChunkSpec(ImportFile(tmp_path / "gone.csv", "gone.csv"), 1, {"tube_code": 0}, "",
-                     hours_ago(0), ZONE, 10)
-    chunks = ProcessChunks(spec)
-    try:
-        with pytest.raises(FileNotFoundError):
-            chunks.next()
-    finally:
-        chunks.close()
+    checker = LabChecker({"tube_code": 0, "result": 1, "reported_at": 2, "lab": 3}, "",
+                         datetime(2026, 11, 2, tzinfo=ZONE), ZONE)
+    chunks = AheadChunks(LabChunks(rows(), checker, 1))
+    assert [row.tube_code for row in chunks.next().checked.good] == ["LAB-0001"]
+    chunks.start()
+    chunks.join()
+    with pytest.raises(Unreadable):
+        chunks.next()
 
 
 CELLS = st.one_of(
@@ -297,6 +275,3 @@ def test_the_quick_check_agrees_with_the_full_check(
     assert checked.rejected == {item.row: item.reasons for item in full
                                 if isinstance(item, Rejected)}
     assert checked.ignored == full.count(None)
-    chunk = LabChunk(len(table), table[-1].number, checked,
-                     {row.number: "\x00".join(raw_texts(row.cells)) for row in table})
-    assert LabChunk.unpack(chunk.pack()) == chunk

@@ -38,14 +38,7 @@ from fangkong.scope import Actor, in_scope
 from fangkong.tabular import HeaderMatch, Row, Table
 from fangkong.testing.codes import DEFAULT_ZONE
 from fangkong.testing.lab_bulk import apply_lab_rows
-from fangkong.testing.lab_chunks import (
-    AheadChunks,
-    Chunks,
-    ChunkSpec,
-    LabChunk,
-    LocalChunks,
-    ProcessChunks,
-)
+from fangkong.testing.lab_chunks import AheadChunks, LabChunk, LabChunks
 from fangkong.testing.lab_rows import LabChecker, lab_header
 
 KIND = "lab"
@@ -120,8 +113,9 @@ def _step(
                              actor_id=actor.user_id, zone=zone, now=now, meanwhile=meanwhile)
     rejected = checked.rejected | outcome.rejected
     if rejected:
+        cells = chunk.raw(set(rejected))
         session.execute(insert(ImportRejection), [
-            {"batch_id": batch.id, "row_number": number, "raw": chunk.raw(number),
+            {"batch_id": batch.id, "row_number": number, "raw": cells[number],
              "reasons": list(reasons.values())} for number, reasons in sorted(rejected.items())])
     tally = outcome.tally()
     tally["rejected"] = len(rejected)
@@ -151,14 +145,12 @@ def _finish(session: Session, actor: Actor, batch: ImportBatch, lab: str,
 def run_lab_import(
     session: Session, *, actor: Actor, source: ImportFile, lab: str = "",
     batch_size: int = CLI_BATCH, max_mb: int = DEFAULT_MAX_MB, zone: ZoneInfo = DEFAULT_ZONE,
-    progress: ProgressHook | None = None, now: datetime | None = None, workers: int = 0,
+    progress: ProgressHook | None = None, now: datetime | None = None,
 ) -> ImportBatch:
     """The whole import of a lab file, committing after each batch (CLI, page and API).
 
     A bad file is refused before anything is written. Any failure later marks the import
-    failed (the batches committed before stay) and is raised again. With `workers=1` the rows
-    are read and checked in a separate process, batches ahead (for large files: starting the
-    process takes about a second).
+    failed (the batches committed before stay) and is raised again.
     """
     actor.require(Permission.RESULT_WRITE)
     size = check_size(source.path, max_mb)
@@ -168,27 +160,21 @@ def run_lab_import(
         batch = do_create_lab_import(session, actor=actor, source=source, header=header,
                                      cells=cells, size=size)
         session.commit()
-        columns = {name: index for index, name in header.columns.items()}
-        chunks: Chunks
-        if workers > 0:
-            chunks = ProcessChunks(ChunkSpec(source, header.row, columns, lab.strip(), moment,
-                                             zone, batch_size))
-        else:
-            chunks = LocalChunks(iter(table), LabChecker(columns, lab.strip(), moment, zone),
-                                 batch_size)
+        checker = LabChecker({name: index for index, name in header.columns.items()},
+                             lab.strip(), moment, zone)
         with relaxed_gc():  # a batch makes tens of thousands of short-lived tuples
-            _run(session, actor=actor, batch=batch, chunks=chunks, zone=zone, size=batch_size,
-                 now=moment, lab=lab.strip(), progress=progress)
+            _run(session, actor=actor, batch=batch, zone=zone, size=batch_size, now=moment,
+                 lab=lab.strip(), progress=progress,
+                 chunks=AheadChunks(LabChunks(iter(table), checker, batch_size)))
     finally:
         table.close()
     return batch
 
 
 def _run(
-    session: Session, *, actor: Actor, batch: ImportBatch, chunks: Chunks, zone: ZoneInfo,
+    session: Session, *, actor: Actor, batch: ImportBatch, chunks: AheadChunks, zone: ZoneInfo,
     size: int, now: datetime, lab: str, progress: ProgressHook | None,
 ) -> None:
-    chunks = AheadChunks(chunks)
     try:
         while True:
             chunk = chunks.next()
@@ -207,4 +193,4 @@ def _run(
         session.commit()
         raise
     finally:
-        chunks.close()
+        chunks.join()
