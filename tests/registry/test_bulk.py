@@ -121,6 +121,22 @@ def test_a_row_another_writer_inserted_meanwhile_is_told(db: Session) -> None:
         writer.insert("households", columns, [row])
 
 
+def test_json_written_by_the_writer_reads_back_through_the_model(db: Session) -> None:
+    writer = BulkWriter(db)
+    stamp = writer.stamp(utcnow())
+    writer.execute_many("INSERT INTO registry_counters (area_code, households, persons, tags, "
+                        "updated_at) VALUES (?, 0, 0, '{}', ?)", [(GRID1, stamp), (GRID2, stamp)])
+    found = writer.fetch("registry_counters", ("area_code", "households"), key="area_code",
+                         values=[GRID1, GRID2, "nowhere"], lock=True)
+    assert sorted(found) == [(GRID1, 0), (GRID2, 0)]
+    writer.set_json("registry_counters", "tags", [({"low_income": 2, "disabled": 1}, GRID1)],
+                    key="area_code")
+    db.expire_all()
+    counters = {c.area_code: c.tags for c in db.scalars(select(GridCounter).where(
+        GridCounter.area_code.in_([GRID1, GRID2])))}
+    assert counters == {GRID1: {"low_income": 2, "disabled": 1}, GRID2: {}}
+
+
 def test_the_demo_population_is_loaded_once_with_exact_counters(db: Session) -> None:
     added = do_load_demo_population(db, persons=400, seed=11, city_code="220102")
     assert added == 400
