@@ -39,7 +39,7 @@ from fangkong.registry.bulk_households import (
     write_homes,
 )
 from fangkong.registry.bulk_writer import BulkWriter
-from fangkong.registry.codes import PersonStatus, Relation, Residence
+from fangkong.registry.codes import IdType, PersonStatus, Relation, Residence
 from fangkong.registry.importer_rows import PersonIn
 from fangkong.registry.models import Person, PersonMove, PersonTag
 
@@ -52,6 +52,7 @@ PERSON_UPDATE = ("area_code", "household_id", "relation", "name", "sex", "birth_
 __all__ = ["BatchOutcome", "Groups", "household_key", "person_key", "upsert_households",
            "upsert_persons"]
 
+RESIDENT_ID = IdType.RESIDENT_ID.value
 OUTSIDE_PERSON = N_("This ID number is registered to a person outside your area.")
 SPLIT_HOUSEHOLD = N_("Members of one household are given in different grids.")
 MERGED = N_("This record was merged into another one and can no longer change.")
@@ -63,7 +64,7 @@ def person_key(person: PersonIn) -> object:
     if person.id_number is None:
         home = person.household_code or (person.grid, person.address)
         return (home, person.name, person.birth_date)
-    if person.id_type == "resident_id":
+    if person.id_type == RESIDENT_ID:
         return int(person.id_number[:17])
     return (person.id_type, person.id_number)
 
@@ -77,27 +78,30 @@ def group_persons(people: Sequence[PersonIn], seen: set[object]) -> Groups:
     in the file (`seen`, which gains this batch's keys), or in another grid than the rest of
     the household, is rejected."""
     groups = Groups()
-    homes = groups.homes
+    homes, kept, head = groups.homes, groups.kept, Relation.HEAD.value
     for person in people:
-        key = person_key(person)
+        number = person.id_number  # person_key and household_key, written out (per row)
+        key = person_key(person) if number is None or person.id_type != RESIDENT_ID else int(
+            number[:17])
         if key in seen:
             groups.rejected[person.row] = {"id_number": REPEATED_PERSON}
             continue
-        home_key = household_key(person.household_code, person.grid, person.address)
+        code = person.household_code
+        home_key = ("c", code) if code else ("a", person.grid, person.address)
         home = homes.get(home_key)
         if home is None:
-            home = homes[home_key] = Home(person.household_code, person.grid, person.address)
+            home = homes[home_key] = Home(code, person.grid, person.address)
         elif home.grid != person.grid:
             groups.rejected[person.row] = {"grid": SPLIT_HOUSEHOLD}
             continue
         seen.add(key)
         if home.address is None:
             home.address = person.address
-        if person.relation == Relation.HEAD:
+        if person.relation == head:
             home.head_name = person.name
             home.phone = person.phone if person.phone is not None else home.phone
         home.rows.append(person.row)
-        groups.kept.append((person, home))
+        kept.append((person, home))
     return groups
 
 
