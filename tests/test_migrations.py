@@ -23,6 +23,7 @@ from fangkong.db import Base, make_engine, utcnow
 from fangkong.migrations import alembic_config, downgrade, upgrade
 from fangkong.scope import SYSTEM
 from fangkong.settings import Settings
+from fangkong.testing.models import SAMPLES_FILLFACTOR
 
 
 def fresh_sqlite(folder: Path) -> Iterator[Engine]:
@@ -159,3 +160,13 @@ def test_audit_log_entries_older_than_180_days_can_be_deleted(migrated: Engine) 
         connection.execute(delete(AuditEntry).where(AuditEntry.id == old_id))
     assert audit_row_count(migrated, old_id) == 0
     assert audit_row_count(migrated, young_id) == 1
+
+
+def test_samples_leave_room_for_the_result_on_postgresql(migrated: Engine) -> None:
+    """The result's update fits beside the tube's first version (see testing.models)."""
+    if migrated.dialect.name != "postgresql":
+        pytest.skip("SQLite has no fill factor")
+    with migrated.connect() as connection:
+        options = connection.execute(text(
+            "SELECT reloptions FROM pg_class WHERE relname = 'samples'")).scalar_one()
+    assert options == [f"fillfactor={SAMPLES_FILLFACTOR}"]
