@@ -41,7 +41,7 @@ from fangkong.registry.models import ColumnMapping, ImportBatch, ImportRejection
 from fangkong.scope import Actor
 from fangkong.tabular import EmptyTable, NoHeader, Row, Table
 
-CLI_BATCH = 40_000  # rows per transaction: each commit rewrites index pages, fewer is quicker
+CLI_BATCH = 20_000
 COUNT_NAMES = ("rows", "added", "updated", "unchanged", "rejected", "ignored",
                "households_added", "households_updated")
 FAILED = N_("The import stopped because of an unexpected error. The rows before it are saved; "
