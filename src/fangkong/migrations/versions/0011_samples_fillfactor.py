@@ -1,4 +1,4 @@
-"""testing: samples' pages filled to 70 % on PostgreSQL (room for the result's update in place)
+"""testing: samples' pages filled to half on PostgreSQL (room for the result's update in place)
 
 Revision ID: 0011
 Revises: 0010
@@ -21,7 +21,7 @@ def upgrade() -> None:
     # Pages written from now on keep the room; existing ones get it when the table is next
     # rewritten (VACUUM FULL or CLUSTER), which an upgrade should not do unasked.
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("ALTER TABLE samples SET (fillfactor = 70)")
+        op.execute("ALTER TABLE samples SET (fillfactor = 50)")
 
 
 def downgrade() -> None:
