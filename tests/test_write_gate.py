@@ -1,6 +1,6 @@
-"""The write gate gives SQLite's one write lock to one unit at a time: within a process in turn,
-and across processes by a lock on a file beside the database, waited for without stopping the
-event loop."""
+"""The write gate gives SQLite's one write lock to one unit at a time: within a process in
+turns that run every unit queued by then, and across processes by a lock on a file beside the
+database, waited for without stopping the event loop."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import fcntl
 import os
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
+
+import pytest
 
 from fangkong.web.units import WriteGate
 
@@ -24,36 +27,36 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def test_units_of_one_process_take_turns(tmp_path: Path) -> None:
+def test_each_unit_gets_its_own_result_or_error(tmp_path: Path) -> None:
     gate = WriteGate(tmp_path / "city.db")
-    inside: list[int] = []
-    most = 0
+    order: list[int] = []
 
-    async def unit(number: int) -> None:
-        nonlocal most
-        async with gate.turn():
-            inside.append(number)
-            most = max(most, len(inside))
-            await asyncio.sleep(0.001)
-            inside.remove(number)
+    def unit(number: int) -> int:
+        order.append(number)
+        if number == 3:
+            raise ValueError("bad temperature")
+        return number * 10
 
-    async def main() -> None:
-        await asyncio.gather(*(unit(number) for number in range(20)))
+    async def main() -> list[object]:
+        return await asyncio.gather(*(gate.run(partial(unit, n)) for n in range(6)),
+                                    return_exceptions=True)
 
-    run(main())
-    assert most == 1
+    results = run(main())
+    assert results[:3] == [0, 10, 20]
+    assert isinstance(results[3], ValueError)
+    assert results[4:] == [40, 50]
+    assert order == list(range(6))  # in the order they came, one at a time
     assert (tmp_path / "city.db-writegate").exists()
 
 
-def test_a_unit_waits_for_another_process_and_the_loop_keeps_running(tmp_path: Path) -> None:
+def test_a_turn_waits_for_another_process_and_the_loop_keeps_running(tmp_path: Path) -> None:
     gate = WriteGate(tmp_path / "city.db")
     other = os.open(tmp_path / "city.db-writegate", os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(other, fcntl.LOCK_EX)  # another worker process holds the gate
     events: list[str] = []
 
-    async def unit() -> None:
-        async with gate.turn():
-            events.append("unit")
+    def unit() -> None:
+        events.append("unit")
 
     async def other_process_lets_go() -> None:
         for _ in range(5):
@@ -62,21 +65,30 @@ def test_a_unit_waits_for_another_process_and_the_loop_keeps_running(tmp_path: P
         fcntl.flock(other, fcntl.LOCK_UN)
 
     async def main() -> None:
-        await asyncio.wait_for(asyncio.gather(unit(), other_process_lets_go()), timeout=10)
+        units = [gate.run(unit) for _ in range(3)]
+        await asyncio.wait_for(asyncio.gather(*units, other_process_lets_go()), timeout=10)
 
     try:
         run(main())
     finally:
         os.close(other)
-    assert events == ["tick"] * 5 + ["unit"]
+    assert events == ["tick"] * 5 + ["unit"] * 3  # all three queued units in the one turn
+
+
+def test_the_gate_is_free_again_after_a_turn(tmp_path: Path) -> None:
+    gate = WriteGate(tmp_path / "city.db")
+    assert run(gate.run(lambda: "first")) == "first"
+    other = os.open(tmp_path / "city.db-writegate", os.O_RDWR)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # would raise if still held
+    finally:
+        os.close(other)
+    missing: dict[str, str] = {}
+    with pytest.raises(KeyError):
+        run(gate.run(lambda: missing["key"]))
 
 
 def test_an_in_memory_database_needs_no_file(tmp_path: Path) -> None:
     gate = WriteGate(None)
-
-    async def main() -> str:
-        async with gate.turn():
-            return "done"
-
-    assert run(main()) == "done"
+    assert run(gate.run(lambda: "done")) == "done"
     assert not list(tmp_path.iterdir())
