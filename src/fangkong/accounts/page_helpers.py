@@ -23,7 +23,7 @@ FormData = Annotated[dict[str, object], Depends(form_data)]
 
 
 def page_router() -> APIRouter:
-    """A router of pages (the password-change guard holds every route, app-wide)."""
+    """A router of pages (the password-change guard holds every page that finds its caller)."""
     return APIRouter()
 
 
