@@ -162,11 +162,17 @@ def test_audit_log_entries_older_than_180_days_can_be_deleted(migrated: Engine) 
     assert audit_row_count(migrated, young_id) == 1
 
 
-def test_samples_leave_room_for_the_result_on_postgresql(migrated: Engine) -> None:
-    """The result's update fits beside the tube's first version (see testing.models)."""
-    if migrated.dialect.name != "postgresql":
-        pytest.skip("SQLite has no fill factor")
-    with migrated.connect() as connection:
+@pytest.fixture
+def migrated_postgresql(pg_url: str) -> Iterator[Engine]:
+    for engine in fresh_postgresql(pg_url):
+        upgrade(engine)
+        yield engine
+
+
+def test_samples_leave_room_for_the_result_on_postgresql(migrated_postgresql: Engine) -> None:
+    """The result's update fits beside the tube's first version (see testing.models); SQLite
+    has no such setting."""
+    with migrated_postgresql.connect() as connection:
         options = connection.execute(text(
             "SELECT reloptions FROM pg_class WHERE relname = 'samples'")).scalar_one()
     assert options == [f"fillfactor={SAMPLES_FILLFACTOR}"]
