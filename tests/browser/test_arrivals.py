@@ -4,26 +4,16 @@ desktop; a traveller self-registers on a phone-sized screen from the station's Q
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
-from browser_support import local_socket, shoot
+from browser_support import demo_session, demo_settings, served, shoot, sign_in
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from fangkong.app import create_app
-from fangkong.areas.demo import DemoSize
 from fangkong.arrivals.demo import do_seed_demo_arrivals_policy
 from fangkong.arrivals.models import Checkpoint
-from fangkong.db import make_engine, make_session_factory, transaction
-from fangkong.demo import DEMO_PASSWORD, do_build_demo
-from fangkong.migrations import upgrade
 from fangkong.registry.validators import id_check_character
-from fangkong.settings import Settings
 
 pytestmark = pytest.mark.browser
 
@@ -37,30 +27,13 @@ def id_number(serial: int) -> str:
 def arrivals_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The demo city with the arrivals policy (key areas, rules, checkpoints), served; and
     the QR token of 长春站."""
-    folder: Path = tmp_path_factory.mktemp("arrivals-browser")
-    settings = Settings(database_url=f"sqlite:///{folder / 'fangkong.db'}",
-                        secret_key="browser-test-secret-key-0123456789")
-    engine = make_engine(settings)
-    upgrade(engine)
-    with transaction(make_session_factory(engine)) as session:
-        do_build_demo(session, size=DemoSize(2, 2), seed=2020)
+    settings = demo_settings(tmp_path_factory.mktemp("arrivals-browser"))
+    with demo_session(settings) as session:
         do_seed_demo_arrivals_policy(session)
         token = session.scalars(select(Checkpoint.public_token).where(
             Checkpoint.name == "长春站")).one()
-    engine.dispose()
-    sock = local_socket()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the test server did not start", pytrace=False)
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", token
-    server.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
+    with served(settings) as base:
+        yield base, token
 
 
 def fill_person(page: Page, index: int, name: str, serial: int, temperature: str) -> None:
@@ -77,10 +50,7 @@ def test_checkpoint_officer_registers_a_family_of_three(
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        page.goto(base + "/login")
-        page.fill("#username", "checkpoint")
-        page.fill("#password", DEMO_PASSWORD)
-        page.locator("form:has(#password) [type=submit]").click()
+        sign_in(page, base, "checkpoint")
         page.goto(base + "/arrivals/register")
         expect(page.locator("h1")).to_have_text("流入人员登记")
         page.select_option("#checkpoint_id", label="长春站")

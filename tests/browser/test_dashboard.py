@@ -5,23 +5,13 @@ drafts and publishes a bulletin and it appears on the public page."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
-from browser_support import local_socket, shoot
-from playwright.sync_api import Browser, Page, expect
+from browser_support import demo_session, demo_settings, served, shoot, sign_in
+from playwright.sync_api import Browser, expect
 
-from fangkong.app import create_app
-from fangkong.areas.demo import DemoSize
-from fangkong.db import make_engine, make_session_factory, transaction
-from fangkong.demo import DEMO_PASSWORD, do_build_demo
-from fangkong.migrations import upgrade
 from fangkong.reports.shapes import do_generate_demo_shapes
-from fangkong.settings import Settings
 
 pytestmark = pytest.mark.browser
 NANGUAN = "220102"
@@ -31,35 +21,11 @@ NANLING = "220102001"  # the first street of 南关区
 @pytest.fixture(scope="module")
 def shapes_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo city with its generated outlines, served."""
-    folder: Path = tmp_path_factory.mktemp("dashboard-browser")
-    settings = Settings(database_url=f"sqlite:///{folder / 'fangkong.db'}",
-                        secret_key="browser-test-secret-key-0123456789")
-    engine = make_engine(settings)
-    upgrade(engine)
-    with transaction(make_session_factory(engine)) as session:
-        do_build_demo(session, size=DemoSize(2, 2), seed=2020)
+    settings = demo_settings(tmp_path_factory.mktemp("dashboard-browser"))
+    with demo_session(settings) as session:
         do_generate_demo_shapes(session, "2201")
-    engine.dispose()
-    sock = local_socket()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the test server did not start", pytrace=False)
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
+    with served(settings) as base:
+        yield base
 
 
 def test_a_district_commander_drills_down_from_the_map(

@@ -7,10 +7,8 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from browser_support import shoot
+from browser_support import shoot, submit_sign_in
 from playwright.sync_api import Browser, Page, expect
-
-from fangkong.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -32,9 +30,7 @@ SCREENS = [Screen("desktop", 1280, 800, phone=False), Screen("phone", 390, 844, 
 def sign_in(page: Page, base: str, username: str) -> None:
     page.goto(base + "/")
     expect(page).to_have_url(re.compile(r"/login"))
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
+    submit_sign_in(page, username)
 
 
 def fits_the_screen(page: Page) -> bool:

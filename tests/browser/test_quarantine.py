@@ -9,24 +9,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from browser_support import shoot
+from browser_support import shoot, sign_in
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-
-from fangkong.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 GRID = "220102001001001"  # grid1's grid
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def post_json(context: BrowserContext, url: str, body: dict[str, object]) -> object:

@@ -7,10 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import shoot
-from playwright.sync_api import Browser, Page, expect
-
-from fangkong.demo import DEMO_PASSWORD
+from browser_support import shoot, sign_in
+from playwright.sync_api import Browser, expect
 
 pytestmark = pytest.mark.browser
 
@@ -18,14 +16,6 @@ NANGUAN = "220102"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
 LAPTOP = {"viewport": {"width": 1366, "height": 800}}
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_a_district_submits_its_report_and_the_city_approves_it(

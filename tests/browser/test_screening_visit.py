@@ -8,10 +8,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from browser_support import shoot
+from browser_support import shoot, sign_in
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-
-from fangkong.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -20,14 +18,6 @@ NEIGHBOUR = "220102001001002"  # another grid of the same community, for the lin
 STREET = "220102001"  # 南岭街道
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def post_json(context: BrowserContext, url: str, body: dict[str, object]) -> dict[str, object]:

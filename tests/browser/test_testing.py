@@ -4,14 +4,12 @@ enters that positive result, and finds the person on the "positive, to handle" l
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
-from browser_support import shoot
+from browser_support import shoot, sign_in
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from fangkong.demo import DEMO_PASSWORD
 from fangkong.registry.validators import id_check_character
 
 pytestmark = pytest.mark.browser
@@ -25,14 +23,6 @@ NAMES = ("周建华", "吴秀兰", "郑小明")
 def resident_id(sequence: int) -> str:
     first17 = f"220104{date(1979, 5, 20):%Y%m%d}{sequence:03d}"
     return first17 + id_check_character(first17)
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def post_json(context: BrowserContext, url: str, body: dict[str, object]) -> dict[str, object]:
