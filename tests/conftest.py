@@ -17,11 +17,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from fangkong.app import create_app
 from fangkong.areas.demo import DemoSize
-from fangkong.db import make_engine, transaction
+from fangkong.db import make_engine, make_session_factory, transaction
 from fangkong.demo import DEMO_PASSWORD, do_build_demo
 from fangkong.migrations import upgrade
 from fangkong.settings import Settings
@@ -162,3 +162,19 @@ def as_user(client: TestClient):  # type: ignore[no-untyped-def]
 
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def cli_city(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
+    """A migrated SQLite file with a small demo city, named by FANGKONG_DATABASE_URL for the
+    CLI commands a test runs; sessions on it."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("FANGKONG_DATABASE_URL", url)
+    monkeypatch.setenv("COLUMNS", "200")
+    engine = make_engine(Settings(database_url=url))
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        do_build_demo(session, size=DemoSize(1, 1))
+    yield factory
+    engine.dispose()

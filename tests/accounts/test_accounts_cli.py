@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from accounts_helpers import (
@@ -18,29 +16,14 @@ from typer.testing import CliRunner
 from fangkong.accounts.models import AuditEntry, User
 from fangkong.accounts.queries import get_user_by_username
 from fangkong.accounts.security import verify_password
-from fangkong.areas.demo import DemoSize
 from fangkong.cli import app
-from fangkong.db import make_engine, make_session_factory, transaction
-from fangkong.demo import do_build_demo
-from fangkong.migrations import upgrade
-from fangkong.settings import Settings
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
-    """A migrated SQLite file with a small demo city, named by FANGKONG_DATABASE_URL."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("FANGKONG_DATABASE_URL", url)
-    monkeypatch.setenv("COLUMNS", "200")
-    engine = make_engine(Settings(database_url=url))
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    with transaction(factory) as session:
-        do_build_demo(session, size=DemoSize(1, 1))
-    yield factory
-    engine.dispose()
+def factory(cli_city: sessionmaker[Session]) -> sessionmaker[Session]:
+    return cli_city
 
 
 def stored(factory: sessionmaker[Session], username: str) -> User:

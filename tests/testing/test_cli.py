@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,33 +10,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from testing_helpers import collect, hours_ago, make_persons, stamp, write_csv
 from typer.testing import CliRunner
 
-from fangkong.areas.demo import DemoSize
 from fangkong.cli import app
-from fangkong.db import make_engine, make_session_factory, transaction
-from fangkong.demo import do_build_demo
-from fangkong.migrations import upgrade
-from fangkong.settings import Settings
+from fangkong.db import transaction
 from fangkong.testing.models import ResultEntry, Sample
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
-    """A migrated SQLite file with a small demo city and two tubes in grid2's grid."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("FANGKONG_DATABASE_URL", url)
-    monkeypatch.setenv("COLUMNS", "200")
-    engine = make_engine(Settings(database_url=url))
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    with transaction(factory) as session:
-        do_build_demo(session, size=DemoSize(1, 1))
+def factory(cli_city: sessionmaker[Session]) -> sessionmaker[Session]:
+    """The small demo city with two tubes in grid2's grid."""
+    with transaction(cli_city) as session:
         persons = make_persons(session, count=2, first=100)
         for index, person in enumerate(persons, start=1):
             collect(session, [person], f"CLI-{index:04d}", at=hours_ago(6))
-    yield factory
-    engine.dispose()
+    return cli_city
 
 
 def test_import_twice_with_a_rejected_row(factory: sessionmaker[Session], tmp_path: Path) -> None:
