@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -137,14 +138,20 @@ def bump(
 ) -> None:
     """Add to counter columns of one row, creating it at zero first: INSERT … ON CONFLICT.
 
-    Atomic on both engines, so concurrent writers never lose an increment.
+    Atomic on both engines, so concurrent writers never lose an increment. The statement is
+    built once per table, dialect and column names (counters are bumped on the busiest paths).
     """
-    table = model.__table__
-    values = {**keys, **increments}
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(values)
-    stmt = stmt.on_conflict_do_update(
+    statement = _bump_statement(session.get_bind().dialect.name, model.__table__,
+                                tuple(keys), tuple(increments))
+    session.execute(statement, {**keys, **increments})
+
+
+@lru_cache(maxsize=128)
+def _bump_statement(dialect_name: str, table: Any, keys: tuple[str, ...],
+                    increments: tuple[str, ...]) -> Any:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(table)  # the columns are the parameters given at execution
+    return stmt.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: table.c[name] + stmt.excluded[name] for name in increments},
     )
-    session.execute(stmt)

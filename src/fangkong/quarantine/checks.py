@@ -9,19 +9,17 @@ or symptoms.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from fangkong.accounts.audit import AuditAction, do_audit
 from fangkong.accounts.security import token_hash
-from fangkong.counters import DailyCounter
+from fangkong.counters import bump_daily
 from fangkong.db import utcnow
 from fangkong.errors import Invalid, NotFound, TooManyRequests
 from fangkong.i18n import N_
@@ -72,23 +70,6 @@ INSERT_CHECK = insert(HealthCheck).returning(HealthCheck.id)
 """Built once: the check is inserted by one prepared statement on the session's connection,
 not through the unit of work (the returned row is a plain transient object for the answer and
 the alert)."""
-
-
-@lru_cache(maxsize=4)
-def _count_statement(dialect_name: str) -> Any:
-    """`checks.done` += 1 for an area and day: the daily counter's upsert (`counters.bump_daily`)
-    built once per dialect instead of per call, for the benchmarked path."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    stmt = dialect.insert(DailyCounter).values(
-        area_code=bindparam("area_code"), day=bindparam("day"), metric="checks.done", value=1)
-    return stmt.on_conflict_do_update(index_elements=["area_code", "day", "metric"],
-                                      set_={"value": DailyCounter.value + stmt.excluded.value})
-
-
-def count_check(session: Session, *, area_code: str, day: date) -> None:
-    connection = session.connection()
-    connection.execute(_count_statement(connection.dialect.name),
-                       {"area_code": area_code, "day": day})
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +155,7 @@ def _record(
         "notes": notes.strip()[:500]}
     check = HealthCheck(id=session.connection().execute(INSERT_CHECK, values).scalar_one(),
                         **values)
-    count_check(session, area_code=quarantine.area_code, day=slot.day)
+    bump_daily(session, area_code=quarantine.area_code, day=slot.day, metric="checks.done")
     alert = _alert_for(session, quarantine, check, rules=rules, moment=moment, zone=zone)
     do_audit(session, actor=actor, action=AuditAction.CREATE, resource="health_check",
              record_id=check.id, area_code=quarantine.area_code,
