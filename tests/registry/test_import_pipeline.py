@@ -57,9 +57,9 @@ def people(db: Session, **where: object) -> list[Person]:
 
 
 def run(db: Session, source: ImportFile, *, user: str = "admin", area: str = GRID1,
-        batch_size: int = 10_000) -> ImportBatch:
+        batch_size: int = 10_000, commit_rows: int = 10_000) -> ImportBatch:
     return run_import(db, actor=actor_of(db, user), source=source, area_code=area,
-                      batch_size=batch_size)
+                      batch_size=batch_size, commit_rows=commit_rows)
 
 
 def counters_are_exact(db: Session, grids: list[str]) -> None:
@@ -210,31 +210,67 @@ def test_rows_are_placed_in_grids_by_name(db: Session, tmp_path: Path) -> None:
     counters_are_exact(db, [GRID1, GRID1_NEIGHBOUR])
 
 
-def test_a_failure_half_way_keeps_the_batches_before_and_a_rerun_completes(
-    db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    source = roster(tmp_path, [f"王伟,{HEAD},,人民大街1号,户主", f"李娜,{WIFE},,人民大街1号,",
-                               f"王强,{SON},,人民大街1号,"])
+def failing_on_call(monkeypatch: pytest.MonkeyPatch, number: int) -> list[int]:
+    """The person upsert fails with an unexpected error on its `number`th call."""
     real = importer_job.upsert_person_groups
     calls: list[int] = []
 
     def failing(*args: object, **kwargs: object) -> BatchOutcome:
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == number:
             raise RuntimeError("disk full")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(importer_job, "upsert_person_groups", failing)
+    return calls
+
+
+THREE = [f"王伟,{HEAD},,人民大街1号,户主", f"李娜,{WIFE},,人民大街1号,",
+         f"王强,{SON},,人民大街1号,"]
+
+
+def last_import(db: Session) -> ImportBatch:
+    batch = db.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(1))
+    assert batch is not None
+    return batch
+
+
+def test_a_failure_half_way_keeps_the_batches_before_and_a_rerun_completes(
+    db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = roster(tmp_path, THREE)
+    failing_on_call(monkeypatch, 2)
     with pytest.raises(RuntimeError):
-        run(db, source, batch_size=1)
-    failed = db.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(1))
-    assert failed is not None
+        run(db, source, batch_size=1, commit_rows=1)
+    failed = last_import(db)
     assert (failed.status, failed.counts["added"], failed.counts["next_row"]) == ("failed", 1, 3)
     assert [p.id_number for p in people(db)] == [HEAD]
     counters_are_exact(db, [GRID1])
-    monkeypatch.setattr(importer_job, "upsert_person_groups", real)
-    rerun = run(db, source, batch_size=1)
+    monkeypatch.undo()
+    rerun = run(db, source, batch_size=1, commit_rows=1)
     assert (rerun.counts["unchanged"], rerun.counts["added"]) == (1, 2)
+
+
+def test_batches_sharing_a_transaction_are_kept_or_lost_together(
+    db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = roster(tmp_path, THREE)
+    failing_on_call(monkeypatch, 3)  # rows 3 and 4 share the first transaction, row 5 fails
+    with pytest.raises(RuntimeError):
+        run(db, source, batch_size=1, commit_rows=2)
+    failed = last_import(db)
+    assert (failed.status, failed.counts["added"], failed.counts["next_row"]) == ("failed", 2, 4)
+    assert [p.id_number for p in people(db)] == [HEAD, WIFE]
+    failing_on_call(monkeypatch, 2)  # the second batch of the first transaction fails
+    with pytest.raises(RuntimeError):
+        run(db, write_csv(tmp_path / "另一户.csv", [
+            COLUMNS, f"赵六,{rid(date(1990, 1, 1), 41)},,人民大街2号,户主",
+            f"钱七,{rid(date(1991, 2, 2), 52)},,人民大街2号,"]), batch_size=1, commit_rows=2)
+    assert (last_import(db).counts.get("added", 0), len(people(db))) == (0, 2)
+    counters_are_exact(db, [GRID1])
+    monkeypatch.undo()
+    rerun = run(db, source, batch_size=1, commit_rows=2)
+    assert (rerun.counts["unchanged"], rerun.counts["added"]) == (2, 1)
 
 
 def test_a_batch_meeting_a_concurrent_change_is_redone(
@@ -254,8 +290,13 @@ def test_a_batch_meeting_a_concurrent_change_is_redone(
     assert (batch.status, batch.counts["added"], len(calls)) == ("done", 1, 2)
 
 
-def test_a_middle_batch_is_redone_while_the_next_one_waits_checked(
-    db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("commit_rows", "expected"), [
+    (1, [[3], [4], [4], [5], []]),  # the last, empty batch ends the import
+    (3, [[3], [4], [3], [4], [5], []]),  # the whole transaction again, from its first batch
+])
+def test_a_transaction_meeting_a_concurrent_change_is_redone_from_the_last_commit(
+    db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, commit_rows: int,
+    expected: list[list[int]],
 ) -> None:
     real = importer_job.upsert_person_groups
     seen: list[list[int]] = []
@@ -268,11 +309,9 @@ def test_a_middle_batch_is_redone_while_the_next_one_waits_checked(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(importer_job, "upsert_person_groups", racing)
-    source = roster(tmp_path, [f"王伟,{HEAD},,人民大街1号,户主", f"李娜,{WIFE},,人民大街1号,",
-                               f"王强,{SON},,人民大街1号,"])
-    batch = run(db, source, batch_size=1)
+    batch = run(db, roster(tmp_path, THREE), batch_size=1, commit_rows=commit_rows)
     assert (batch.status, batch.counts["added"], batch.counts["rows"]) == ("done", 3, 3)
-    assert seen == [[3], [4], [4], [5], []]  # the last, empty batch ends the import
+    assert seen == expected
     assert [p.id_number for p in people(db)] == [HEAD, WIFE, SON]
 
 

@@ -42,6 +42,7 @@ from fangkong.scope import Actor
 from fangkong.tabular import EmptyTable, NoHeader, Row, Table
 
 CLI_BATCH = 20_000
+COMMIT_ROWS = 100_000  # rows per transaction of a whole-file import (`run_import`)
 COUNT_NAMES = ("rows", "added", "updated", "unchanged", "rejected", "ignored",
                "households_added", "households_updated")
 FAILED = N_("The import stopped because of an unexpected error. The rows before it are saved; "

@@ -39,6 +39,7 @@ from fangkong.registry.bulk_households import (
 from fangkong.registry.bulk_writer import ConcurrentChange
 from fangkong.registry.importer import (
     CLI_BATCH,
+    COMMIT_ROWS,
     COUNT_NAMES,
     ImportStatus,
     audit_import,
@@ -72,6 +73,7 @@ from fangkong.tabular import Cell, Row
 Check = Callable[[Row], PersonIn | HouseholdIn | Rejected | None]
 WAIT_SECONDS = 1.0
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (Python: 700)
+COLLECT_EVERY = 10  # checked batches between two collections in the checking process
 
 
 CELL_SEPARATOR = "\x00"  # in no CSV (the reader refuses NUL) and no xlsx (not an XML character)
@@ -241,10 +243,11 @@ def _produce(spec: ChunkSpec, out: Any) -> None:
         with paused_gc(), open_rows(spec.source) as table:
             _, rows = read_header(table, kind=spec.kind, row_number=spec.header_row)
             producer = ChunkProducer(spec, rows)
-            while True:
+            for number in itertools.count(1):
                 chunk = producer.next()
                 out.put(chunk.pack())
-                collect_batch()
+                if number % COLLECT_EVERY == 0:  # checking makes no reference cycles: a
+                    collect_batch()  # collection finds nothing, but guards against one
                 if chunk.count < spec.size:
                     return
     except BaseException as error:  # reported to the importing process, which raises it
@@ -383,13 +386,14 @@ ProgressHook = Callable[[ImportBatch], None]
 def run_import(
     session: Session, *, actor: Actor, source: ImportFile, area_code: str,
     kind: ImportKind | None = None, batch_size: int = CLI_BATCH, max_mb: int = DEFAULT_MAX_MB,
-    workers: int = 0, progress: ProgressHook | None = None,
+    workers: int = 0, progress: ProgressHook | None = None, commit_rows: int = COMMIT_ROWS,
 ) -> ImportBatch:
-    """The whole import of a file, committing after each batch (for the CLI and jobs); with
-    `workers=1` the rows are checked in a process of their own meanwhile.
+    """The whole import of a file, committing once at least `commit_rows` rows (whole
+    batches) are written, and at the end (for the CLI and jobs); with `workers=1` the rows are
+    checked in a process of their own meanwhile.
 
-    A batch that meets a concurrent change is redone once; any other failure marks the import
-    failed (what was committed stays) and is raised again.
+    A transaction that meets a concurrent change is redone once, from the last commit; any
+    other failure marks the import failed (what was committed stays) and is raised again.
     """
     batch = do_create_import(session, actor=actor, source=source, area_code=area_code,
                              kind=kind, max_mb=max_mb)
@@ -400,40 +404,65 @@ def run_import(
     do_start_import(session, actor=actor, batch=batch, header=header)
     session.commit()
     batch_id = batch.id
-    job = ImportJob(session, actor=actor, batch=batch, source=source, batch_size=batch_size,
-                    workers=workers)
+
+    def new_job() -> ImportJob:
+        """A job going on from what is committed."""
+        stored = session.get(ImportBatch, batch_id)
+        assert stored is not None  # noqa: S101 - created above
+        return ImportJob(session, actor=actor, batch=stored, source=source,
+                         batch_size=batch_size, workers=workers)
+
     try:
         with paused_gc():
-            _run(session, job, progress)
+            _run(session, new_job, progress, commit_rows)
     except BaseException as error:
         session.rollback()
         do_fail_import(session, actor=actor, batch_id=batch_id, error=error)
         session.commit()
         raise
-    finally:
-        job.close()
     final = session.get(ImportBatch, batch_id)
     assert final is not None  # noqa: S101 - created above
     return final
 
 
-def _run(session: Session, job: ImportJob, progress: ProgressHook | None) -> None:
-    retried = False
+def _run(session: Session, new_job: Callable[[], ImportJob], progress: ProgressHook | None,
+         commit_rows: int) -> None:
+    """Steps in transactions of at least `commit_rows` rows; after a concurrent change, a new
+    job goes on from the last commit (once in a row)."""
+    job, retried = new_job(), False
+    try:
+        while True:
+            job.prefetch()  # the first batch of a transaction checked before it begins
+            try:
+                done = _transaction(session, job, commit_rows)
+            except ConcurrentChange:
+                session.rollback()
+                if retried:
+                    raise
+                retried = True
+                job.close()
+                job = new_job()
+                continue
+            retried = False
+            collect_batch()
+            batch = session.get(ImportBatch, job.batch_id)
+            if progress is not None and batch is not None:
+                progress(batch)
+            if done:
+                return
+    finally:
+        job.close()
+
+
+def _transaction(session: Session, job: ImportJob, commit_rows: int) -> bool:
+    """Whole batches until at least `commit_rows` rows, committed; True when the file is
+    done. Each commit of a large import rewrites most pages of the persons' random-key
+    indexes, so fewer, larger transactions write far less."""
+    written = 0
     while True:
-        job.prefetch()
-        try:
-            done = job.step(session)
+        done = job.step(session)
+        written += job.batch_size
+        if done or written >= commit_rows:
             session.commit()
-        except ConcurrentChange:
-            session.rollback()
-            if retried:
-                raise
-            retried = True
-            continue
-        retried = False
-        collect_batch()
-        batch = session.get(ImportBatch, job.batch_id)
-        if progress is not None and batch is not None:
-            progress(batch)
-        if done:
-            return
+            return done
+        job.prefetch()
