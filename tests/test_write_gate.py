@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import threading
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -14,7 +15,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy.orm import Session
 
+from fangkong.db import make_engine, write_turn
+from fangkong.settings import Settings
 from fangkong.web.units import WriteGate
 
 T = TypeVar("T")
@@ -91,4 +95,35 @@ def test_the_gate_is_free_again_after_a_turn(tmp_path: Path) -> None:
 def test_an_in_memory_database_needs_no_file(tmp_path: Path) -> None:
     gate = WriteGate(None)
     assert run(gate.run(lambda: "done")) == "done"
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_long_writer_takes_its_turn_at_the_same_gate(tmp_path: Path) -> None:
+    engine = make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'city.db'}"))
+    other = os.open(tmp_path / "city.db-writegate", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(other, fcntl.LOCK_EX)  # a web worker's turn
+    entered = threading.Event()
+
+    def import_transaction() -> None:
+        with Session(engine) as session, write_turn(session):
+            entered.set()
+
+    writer = threading.Thread(target=import_transaction)
+    try:
+        writer.start()
+        assert not entered.wait(0.2)  # waits for the web worker's turn to end
+        fcntl.flock(other, fcntl.LOCK_UN)
+        assert entered.wait(10)
+        writer.join(10)
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again: would raise if held
+    finally:
+        os.close(other)
+        engine.dispose()
+
+
+def test_a_writer_to_memory_or_postgresql_takes_no_turn(tmp_path: Path) -> None:
+    engine = make_engine(Settings(database_url="sqlite://"))
+    with Session(engine) as session, write_turn(session):
+        pass
+    engine.dispose()
     assert not list(tmp_path.iterdir())

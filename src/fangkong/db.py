@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -106,6 +109,33 @@ def make_engine(settings: Settings) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def write_gate_file(database: Path) -> Path:
+    """The file beside an SQLite database whose exclusive `flock` is the turn to write: taken
+    by the web server's write gate (`web.units.WriteGate`) and by long writers such as a
+    whole-file import, around each write transaction."""
+    return database.with_name(database.name + "-writegate")
+
+
+@contextmanager
+def write_turn(session: Session) -> Iterator[None]:
+    """Hold the write gate of the session's SQLite file while the body runs (a transaction
+    that begins and commits inside it); nothing on other engines or in memory.
+
+    A long transaction holds SQLite's one write lock for seconds. The web server's write gate
+    waits for this lock in a thread, so its event loop keeps serving; without it, the gate's
+    unit would wait in SQLite's busy handler with the loop stopped."""
+    url = session.get_bind().engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        yield
+        return
+    fd = os.open(write_gate_file(Path(str(url.database))), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # lets go of the lock
 
 
 def make_session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:

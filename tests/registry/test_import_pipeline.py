@@ -4,6 +4,8 @@ households from the rows or from their own sheet, scope, failures half-way, coun
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -288,6 +290,24 @@ def test_a_batch_meeting_a_concurrent_change_is_redone(
     monkeypatch.setattr(importer_job, "upsert_person_groups", racing)
     batch = run(db, roster(tmp_path, [f"王伟,{HEAD},,人民大街1号,户主"]))
     assert (batch.status, batch.counts["added"], len(calls)) == ("done", 1, 2)
+
+
+def test_each_transaction_of_an_import_takes_its_turn_at_the_write_gate(
+    db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    turns: list[int] = []
+    real = importer_job.write_turn
+
+    @contextmanager
+    def recorded(session: Session) -> Iterator[None]:
+        with real(session):
+            yield
+            turns.append(1)
+
+    monkeypatch.setattr(importer_job, "write_turn", recorded)
+    batch = run(db, roster(tmp_path, THREE), batch_size=1, commit_rows=2)
+    assert batch.counts["added"] == 3
+    assert len(turns) == 2  # rows 3 and 4, then row 5 and the end of the file
 
 
 @pytest.mark.parametrize(("commit_rows", "expected"), [

@@ -27,7 +27,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from fangkong.areas.queries import access_area
-from fangkong.db import utcnow
+from fangkong.db import utcnow, write_turn
 from fangkong.registry.bulk import group_persons, upsert_person_groups
 from fangkong.registry.bulk_households import (
     BatchOutcome,
@@ -434,9 +434,9 @@ def _run(session: Session, new_job: Callable[[], ImportJob], progress: ProgressH
         while True:
             job.prefetch()  # the first batch of a transaction checked before it begins
             try:
-                done = _transaction(session, job, commit_rows)
+                with write_turn(session):
+                    done = _transaction(session, job, commit_rows)
             except ConcurrentChange:
-                session.rollback()
                 if retried:
                     raise
                 retried = True
@@ -459,10 +459,14 @@ def _transaction(session: Session, job: ImportJob, commit_rows: int) -> bool:
     done. Each commit of a large import rewrites most pages of the persons' random-key
     indexes, so fewer, larger transactions write far less."""
     written = 0
-    while True:
-        done = job.step(session)
-        written += job.batch_size
-        if done or written >= commit_rows:
-            session.commit()
-            return done
-        job.prefetch()
+    try:
+        while True:
+            done = job.step(session)
+            written += job.batch_size
+            if done or written >= commit_rows:
+                session.commit()
+                return done
+            job.prefetch()
+    except BaseException:
+        session.rollback()  # at once, within the turn: never hold the lock longer
+        raise

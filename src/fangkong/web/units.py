@@ -27,6 +27,8 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from fangkong.db import write_gate_file
+
 T = TypeVar("T")
 
 
@@ -41,7 +43,7 @@ class WriteGate:
     the latency of the second's."""
 
     def __init__(self, database: Path | None) -> None:
-        self._path = database.with_name(database.name + "-writegate") if database else None
+        self._path = write_gate_file(database) if database else None
         self._fd: int | None = None
         self._queue: list[tuple[Callable[[], Any], asyncio.Future[Any], Context]] = []
         self._drainer: asyncio.Task[None] | None = None
