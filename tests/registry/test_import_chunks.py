@@ -7,7 +7,7 @@ from datetime import date
 
 from fangkong.registry.bulk import group_persons
 from fangkong.registry.bulk_households import group_households
-from fangkong.registry.importer_job import CheckedChunk
+from fangkong.registry.importer_job import CheckedChunk, joined_cells
 from fangkong.registry.importer_rows import HouseholdIn, PersonIn
 
 GRID = "220102001001001"
@@ -44,6 +44,15 @@ def test_a_person_chunk_crosses_unchanged() -> None:
     first, second, _ = back.groups.kept
     assert first[1] is second[1] is back.groups.homes["a", GRID, "人民大街1号"]
     assert back.raw(3) == ["王伟", "x"]
+
+
+def test_the_cells_of_a_row_come_back_as_they_were() -> None:
+    rows = {3: ["王伟", "", "人民大街1号"], 4: ["李\x00娜", "x"], 5: [], 6: ["", 2020.0, None]}
+    chunk = CheckedChunk(count=4, last=6, cells={
+        number: joined_cells(cells) for number, cells in rows.items()})  # type: ignore[arg-type]
+    back = CheckedChunk.unpack(chunk.pack(), PersonIn)
+    assert {number: back.raw(number) for number in rows} == {
+        3: ["王伟", "", "人民大街1号"], 4: ["李\x00娜", "x"], 5: [], 6: ["", "2020", ""]}
 
 
 def test_a_household_chunk_and_an_empty_one_cross_unchanged() -> None:

@@ -76,23 +76,24 @@ GC_THRESHOLD = 50_000  # allocations between young-generation collections (Pytho
 COLLECT_EVERY = 10  # checked batches between two collections in the checking process
 
 
-CELL_SEPARATOR = "\x00"  # in no CSV (the reader refuses NUL) and no xlsx (not an XML character)
+CELL_SEPARATOR = "\x00"  # in no xlsx (not an XML character); a CSV cell may hold it
 
 
 @dataclass
 class CheckedChunk:
     """One batch of rows, checked and grouped: the households and persons to upsert, the
-    rejected rows' reasons, the cells of every row not ignored (as one text, for the download
-    of the rows the upsert rejects)."""
+    rejected rows' reasons, the cells of every row not ignored (for the download of the rows
+    the upsert rejects: as one text, or as the list itself when a cell holds the separator)."""
 
     count: int = 0
     last: int = 0
     ignored: int = 0
     groups: Groups = field(default_factory=Groups)
-    cells: dict[int, str] = field(default_factory=dict)
+    cells: dict[int, str | list[str]] = field(default_factory=dict)
 
     def raw(self, number: int) -> list[str]:
-        return self.cells[number].split(CELL_SEPARATOR)
+        cells = self.cells[number]
+        return cells.split(CELL_SEPARATOR) if isinstance(cells, str) else cells
 
     def pack(self) -> bytes:
         """The chunk as `marshal` bytes of plain values, the kept records column by column (a
@@ -183,7 +184,7 @@ class ChunkProducer:
             if checked is None:
                 chunk.ignored += 1
                 continue
-            chunk.cells[row.number] = _joined(row.cells)
+            chunk.cells[row.number] = joined_cells(row.cells)
             if isinstance(checked, Rejected):
                 chunk.groups.rejected[checked.row] = checked.reasons
             else:
@@ -194,12 +195,16 @@ class ChunkProducer:
         return chunk
 
 
-def _joined(cells: list[Cell]) -> str:
-    """A row's cells as one text (`raw_texts`); a CSV row's cells are texts already."""
+def joined_cells(cells: list[Cell]) -> str | list[str]:
+    """A row's cells as one text (`raw_texts`): quicker to keep and to send to the writing
+    process than a list; the list itself when a cell holds the separator (a CSV may)."""
     try:
-        return CELL_SEPARATOR.join(cells)  # type: ignore[arg-type]
+        text = CELL_SEPARATOR.join(cells)  # type: ignore[arg-type] # a CSV row's are texts
     except TypeError:
-        return CELL_SEPARATOR.join(raw_texts(cells))
+        text = CELL_SEPARATOR.join(raw_texts(cells))
+    if text.count(CELL_SEPARATOR) != len(cells) - 1:
+        return raw_texts(cells)
+    return text
 
 
 @contextmanager
