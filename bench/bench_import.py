@@ -12,6 +12,7 @@ a PostgreSQL database created and dropped).
 
     .venv/bin/python bench/bench_import.py [--persons N] [--engine sqlite|postgresql|both]
                                            [--format csv|xlsx|both] [--batch-size N] [--twice]
+                                           [--index-costs]
 
 PostgreSQL: FANGKONG_BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 Aims: CSV at least 50,000 rows/s end to end on a 2-core machine, at least a quarter of the raw
@@ -51,6 +52,8 @@ BENCH_DIR = ROOT / "var" / "bench"
 PG_URL = os.environ.get("FANGKONG_BENCH_PG_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 RAW_CHUNK = 50_000
+SECONDARY_INDEXES = ("ix_persons_name_birth_date", "ix_persons_area_code_status",
+                     "ix_persons_household_id")
 COLUMNS = ("id", "area_code", "household_id", "relation", "name", "sex", "id_type", "id_number",
            "birth_date", "phone", "residence", "occupation", "notes", "status", "created_at",
            "updated_at")
@@ -65,6 +68,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, choices=(0, 1), default=1,
                         help="processes checking rows beside the one writing (0: none)")
     parser.add_argument("--twice", action="store_true", help="import the file a second time")
+    parser.add_argument("--index-costs", action="store_true",
+                        help="SQLite: the raw rate again without each secondary index")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -98,16 +103,17 @@ def cpu_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def raw_copy_sqlite(engine: Engine, commit_rows: int | None = None) -> float:
+def raw_copy_sqlite(engine: Engine, commit_rows: int | None = None, without: str = "") -> float:
     """Seconds of plain executemany of the person rows into a copy of the table, in one
     transaction, or in one per `commit_rows` rows as the import commits (the reading of the
-    rows is not counted)."""
+    rows is not counted); `without`: an index of the persons left out of the copy."""
     raw = engine.raw_connection()
     connection: Any = raw.driver_connection
     connection.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")  # as the import has it
-    table = f"raw_persons_{commit_rows or 'all'}"
-    ddl = [row[0] for row in connection.execute(
-        "SELECT sql FROM sqlite_master WHERE tbl_name = 'persons' AND sql IS NOT NULL")]
+    table = f"raw_persons_{commit_rows or 'all'}_{without or 'all'}"
+    ddl = [sql for name, sql in connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'persons' AND sql IS NOT NULL")
+        if name != without]
     for statement in ddl:
         connection.execute(statement.replace("persons", table))
     names = ", ".join(COLUMNS)
@@ -191,6 +197,9 @@ def child(args: argparse.Namespace) -> None:
         if engine_name == "sqlite":
             result["raw_seconds"] = raw_copy_sqlite(engine)
             result["raw_batched_seconds"] = raw_copy_sqlite(engine, COMMIT_ROWS)
+            if args.index_costs:
+                result["without"] = {name: raw_copy_sqlite(engine, COMMIT_ROWS, name)
+                                     for name in SECONDARY_INDEXES}
         else:
             result["raw_seconds"] = raw_copy_postgresql(engine)
         engine.dispose()
@@ -206,6 +215,8 @@ def run_child(args: argparse.Namespace, engine_name: str, fmt: str) -> dict[str,
                "--workers", str(args.workers)]
     if args.twice:
         command.append("--twice")
+    if args.index_costs:
+        command.append("--index-costs")
     output = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603
     return dict(json.loads(output.stdout.strip().splitlines()[-1]))
 
@@ -227,6 +238,10 @@ def report(engine_name: str, fmt: str, persons: int, result: dict[str, Any]) -> 
     print(f"{'':16}cpu: writing {result['cpu']:.1f} s, checking {result['checking_cpu']:.1f} s"
           f" (the busier of the two processes bounds an idle 2-core machine at "
           f"{persons / busiest:,.0f} rows/s, database server not counted)")
+    for name, seconds in result.get("without", {}).items():
+        saved = result["raw_batched_seconds"] - seconds
+        print(f"{'':16}without {name}: {persons / seconds:,.0f} rows/s "
+              f"(the index costs {saved / persons * 1e6:.1f} µs per row)")
     if "again_seconds" in result:
         again = result["again"]
         print(f"{'':16}second import {persons / result['again_seconds']:,.0f} rows/s "
