@@ -90,15 +90,20 @@ class CheckedChunk:
     ignored: int = 0
     groups: Groups = field(default_factory=Groups)
     cells: dict[int, str | list[str]] = field(default_factory=dict)
+    packed_cells: bytes = b""  # the cells as they came from the checking process, unread
 
     def raw(self, number: int) -> list[str]:
+        if self.packed_cells:  # read at the first rejected row: most batches have none
+            self.cells = marshal.loads(self.packed_cells)  # noqa: S302 - from our own process
+            self.packed_cells = b""
         cells = self.cells[number]
         return cells.split(CELL_SEPARATOR) if isinstance(cells, str) else cells
 
     def pack(self) -> bytes:
         """The chunk as `marshal` bytes of plain values, the kept records column by column (a
         birth date as its day number, 0 for none): quicker between processes than pickled
-        named tuples and dataclasses."""
+        named tuples and dataclasses. The cells go as bytes of their own, read only when a
+        row is rejected."""
         homes = list(self.groups.homes.items())
         index = {id(home): at for at, (_, home) in enumerate(homes)}
         kept = self.groups.kept
@@ -106,7 +111,7 @@ class CheckedChunk:
         if columns and isinstance(kept[0][0], PersonIn):
             columns[BIRTH_AT] = tuple(day.toordinal() if day else 0 for day in columns[BIRTH_AT])
         return marshal.dumps((
-            self.count, self.last, self.ignored, self.groups.rejected, self.cells,
+            self.count, self.last, self.ignored, self.groups.rejected, marshal.dumps(self.cells),
             [(key, home.code, home.grid, home.address, home.head_name, home.phone, home.kind,
               home.notes, home.rows) for key, home in homes],
             columns, [index[id(home)] for _, home in kept]))
@@ -125,7 +130,7 @@ class CheckedChunk:
             columns[BIRTH_AT] = [day(number) if number else None for number in columns[BIRTH_AT]]
         items = map(partial(tuple.__new__, record), zip(*columns, strict=True))  # as _make
         groups.kept = list(zip(items, map(made.__getitem__, at), strict=True))
-        return cls(count, last, ignored, groups, cells)
+        return cls(count, last, ignored, groups, packed_cells=cells)
 
 
 BIRTH_AT = PersonIn._fields.index("birth_date")
