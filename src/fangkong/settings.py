@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     login_lock_minutes: int = Field(default=15, ge=1)
     audit_retention_days: int = Field(default=180, ge=180)
+    # The largest file an import accepts, in MB: a million-person CSV (about 160 MB) fits.
+    import_max_mb: int = Field(default=180, ge=1)
+    # Uploaded files wait in <uploads_dir>/imports/ until imported; unset: beside the SQLite
+    # database, else in var/ of the working directory.
+    uploads_dir: Path | None = None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from fangkong.registry import cli
+from fangkong.registry.importer_source import MEGABYTE
 from fangkong.registry.models import GridCounter, Household, ImportBatch, Person
 
 runner = CliRunner()
@@ -96,3 +97,19 @@ def test_demo_population_fills_the_grids_once(in_test_session: Session) -> None:
     assert in_test_session.scalar(select(func.sum(GridCounter.households))) == households
     again = runner.invoke(cli.app, ["demo-population", "--persons", "300"])
     assert "already there" in again.output
+
+
+def test_the_size_limit_comes_from_the_settings_and_max_mb_overrides_it(
+    in_test_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FANGKONG_IMPORT_MAX_MB", "1")
+    path = tmp_path / "big.csv"
+    path.write_bytes(f"姓名,身份证号,住址\n王伟,{HEAD},人民大街1号\n".encode()
+                     + b"\n" * (MEGABYTE + 64 * 1024))
+    refused = runner.invoke(cli.app, ["import", str(path), "--area", GRID1, "--workers", "0"])
+    assert refused.exit_code == 2, refused.output
+    assert "registry.import_too_large" in refused.output
+    accepted = runner.invoke(cli.app, ["import", str(path), "--area", GRID1, "--workers", "0",
+                                       "--max-mb", "2"])
+    assert accepted.exit_code == 0, accepted.output
+    assert in_test_session.scalar(select(Person.name).where(Person.id_number == HEAD)) == "王伟"

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from registry_helpers import GRID1, actor_of, csrf_headers, resident_id
@@ -19,7 +21,9 @@ from sqlalchemy.orm import Session
 from fangkong.accounts.models import AuditEntry
 from fangkong.registry import import_pages, importer_job
 from fangkong.registry.bulk import BatchOutcome
+from fangkong.registry.importer_source import MEGABYTE
 from fangkong.registry.models import ColumnMapping, ImportBatch, Person
+from fangkong.settings import Settings
 
 HEAD, WIFE = resident_id(date(1980, 5, 1), 11), resident_id(date(1982, 6, 2), 22)
 ROSTER = "\n".join([
@@ -32,11 +36,26 @@ ROSTER = "\n".join([
 ]).encode("gb18030")
 
 
+@pytest.fixture
+def configure(app: FastAPI) -> Iterator[Callable[..., None]]:
+    """`configure(import_max_mb=1)`: the app's settings with these fields changed, for this
+    test (as `create_app` would have them from FANGKONG_* variables)."""
+    original: Settings = app.state.settings
+
+    def change(**fields: object) -> None:
+        app.state.settings = Settings.model_validate({**app.state.settings.model_dump(),
+                                                      **fields})
+
+    yield change
+    app.state.settings = original
+
+
 @pytest.fixture(autouse=True)
-def imports_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "imports"
-    monkeypatch.setattr(import_pages, "import_dir", lambda _settings: folder)
-    return folder
+def imports_folder(configure: Callable[..., None], tmp_path: Path) -> Path:
+    """The uploads wait in the test's own folder (FANGKONG_UPLOADS_DIR), not beside the
+    session's database."""
+    configure(uploads_dir=tmp_path / "uploads")
+    return tmp_path / "uploads" / "imports"
 
 
 def upload(client: TestClient, data: bytes, name: str = "花名册.csv", area: str = GRID1) -> int:
@@ -130,17 +149,32 @@ def test_bad_uploads_say_why_on_the_page(as_user, imports_folder: Path) -> None:
     assert not list(imports_folder.glob("*"))
 
 
-def test_a_file_over_the_limit_is_refused(  # type: ignore[no-untyped-def]
-    as_user, monkeypatch: pytest.MonkeyPatch, imports_folder: Path
+def test_a_file_over_the_configured_limit_is_refused(  # type: ignore[no-untyped-def]
+    as_user, configure: Callable[..., None], imports_folder: Path
 ) -> None:
-    monkeypatch.setattr(import_pages, "max_import_mb", lambda _settings: 1)
+    configure(import_max_mb=1)  # FANGKONG_IMPORT_MAX_MB=1
     client = as_user("grid1")
+    big = ROSTER + b"\n" * (MEGABYTE + 64 * 1024 - len(ROSTER))
     response = client.post("/registry/import", data={"area": GRID1},
-                           files={"file": ("big.csv", b"x" * (3 * 1024 * 1024), "text/csv")},
+                           files={"file": ("big.csv", big, "text/csv")},
                            headers=csrf_headers(client))
     assert response.status_code == 422
     assert "超过了 1 MB" in response.text
     assert not list(imports_folder.glob("*"))
+    configure(import_max_mb=2)
+    assert upload(client, big) > 0
+
+
+def test_an_upload_waits_in_the_configured_uploads_folder(  # type: ignore[no-untyped-def]
+    as_user, configure: Callable[..., None], settings: Settings, tmp_path: Path
+) -> None:
+    configure(uploads_dir=tmp_path / "elsewhere")
+    batch_id = upload(as_user("grid1"), ROSTER)
+    assert [path.name for path in (tmp_path / "elsewhere" / "imports").iterdir()] == [
+        f"{batch_id}.csv"]
+    database = settings.sqlite_path()
+    beside = database.parent / "imports" if database else Path("var") / "imports"
+    assert not list(beside.glob(f"{batch_id}.*"))
 
 
 def test_a_stopped_import_continues_where_it_stopped(  # type: ignore[no-untyped-def]

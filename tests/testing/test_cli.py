@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from fangkong.cli import app
 from fangkong.db import transaction
+from fangkong.registry.importer_source import MEGABYTE
 from fangkong.testing.models import ResultEntry, Sample
 
 runner = CliRunner()
@@ -57,3 +58,20 @@ def test_a_file_without_its_columns_is_refused(factory: sessionmaker[Session],
     result = runner.invoke(app, ["testing", "import", str(path), "--lab", "中心"])
     assert result.exit_code == 2, result.output
     assert "tabular.no_header" in result.output
+
+
+def test_the_size_limit_comes_from_the_settings_and_max_mb_overrides_it(
+    factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FANGKONG_IMPORT_MAX_MB", "1")
+    path = write_csv(tmp_path / "big.csv", [["CLI-0001", "阴性", stamp(hours_ago(1)), ""]])
+    path.write_bytes(path.read_bytes() + b"\n" * (MEGABYTE + 64 * 1024))
+    refused = runner.invoke(app, ["testing", "import", str(path), "--lab", "中心"])
+    assert refused.exit_code == 2, refused.output
+    assert "registry.import_too_large" in refused.output
+    accepted = runner.invoke(app, ["testing", "import", str(path), "--lab", "中心",
+                                   "--max-mb", "2"])
+    assert accepted.exit_code == 0, accepted.output
+    with factory() as session:
+        assert session.scalar(select(Sample.result).where(Sample.tube_code == "CLI-0001")) \
+            == "negative"

@@ -4,8 +4,12 @@ the positive and retest lists; forms keep what was typed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +23,11 @@ from testing_helpers import (
     write_csv,
 )
 
+from fangkong.registry.importer_source import MEGABYTE
+from fangkong.registry.models import ImportBatch
+from fangkong.settings import Settings
+from fangkong.testing import import_pages
+from fangkong.testing.lab_import import run_lab_import
 from fangkong.testing.models import Sample
 
 
@@ -120,3 +129,44 @@ def test_samples_list_and_scope(db: Session, as_user) -> None:  # type: ignore[n
     assert "PAGE-LIST-01" in as_user("grid2").get("/testing").text
     assert as_user("grid1").get(f"/testing/samples/{sample.id}").status_code == 404
     assert as_user("checkpoint").get("/testing").status_code == 403
+
+
+@pytest.fixture
+def uploads_of_1_mb(app: FastAPI, tmp_path: Path) -> Iterator[Path]:
+    """The app's settings with FANGKONG_IMPORT_MAX_MB=1 and FANGKONG_UPLOADS_DIR set, for this
+    test; the uploads folder."""
+    original: Settings = app.state.settings
+    uploads = tmp_path / "uploads"
+    app.state.settings = Settings.model_validate({**original.model_dump(), "import_max_mb": 1,
+                                                  "uploads_dir": uploads})
+    yield uploads
+    app.state.settings = original
+
+
+def test_a_lab_upload_follows_the_configured_limit_and_uploads_folder(  # type: ignore[no-untyped-def]
+    db: Session, as_user, uploads_of_1_mb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[Path, int]] = []
+
+    def spy(*args: Any, **kwargs: Any) -> ImportBatch:
+        seen.append((kwargs["source"].path, kwargs["max_mb"]))
+        return run_lab_import(*args, **kwargs)
+
+    monkeypatch.setattr(import_pages, "run_lab_import", spy)
+    (person,) = make_persons(db, first=985)
+    collect(db, [person], "PAGE-LAB-02", at=hours_ago(5))
+    path = write_csv(tmp_path / "lab.csv", [["PAGE-LAB-02", "阴性", stamp(hours_ago(1)), ""]])
+    client: TestClient = as_user("hospital")
+    big = path.read_bytes() + b"\n" * (MEGABYTE + 64 * 1024)
+    refused = client.post("/testing/import", data=form(client, lab="区疾控"),
+                          files={"file": ("big.csv", big, "text/csv")})
+    assert refused.status_code == 422
+    assert "超过了 1 MB" in refused.text
+    assert not seen
+    answer = client.post("/testing/import", data=form(client, lab="区疾控"),
+                         files={"file": ("lab.csv", path.read_bytes(), "text/csv")},
+                         follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    ((stored, max_mb),) = seen
+    assert (stored.parent, max_mb) == (uploads_of_1_mb / "imports", 1)
+    assert not list(stored.parent.iterdir())  # removed once imported

@@ -23,7 +23,7 @@ from fangkong.registry.importer import CLI_BATCH, COUNT_NAMES, FAILED, ImportSta
 from fangkong.registry.importer_export import rejected_workbook
 from fangkong.registry.importer_fields import DOMAIN, ImportKind
 from fangkong.registry.importer_job import run_import
-from fangkong.registry.importer_source import ImportFile, max_import_mb
+from fangkong.registry.importer_source import ImportFile
 from fangkong.registry.models import ImportBatch
 from fangkong.scope import SYSTEM, Actor
 from fangkong.settings import Settings
@@ -90,7 +90,8 @@ def import_command(
         help="persons or households (default: from the header)")] = None,
     user: Annotated[str | None, typer.Option(
         "--as", help="import as this user (their area and saved column mappings)")] = None,
-    max_mb: Annotated[int | None, typer.Option(help="largest file accepted, in MB")] = None,
+    max_mb: Annotated[int | None, typer.Option(
+        min=1, help="largest file accepted, in MB (default: FANGKONG_IMPORT_MAX_MB)")] = None,
     workers: Annotated[int, typer.Option(
         min=0, max=1, help="processes checking rows while this one writes (0: none)")] = 1,
 ) -> None:
@@ -102,7 +103,7 @@ def import_command(
     try:
         with open_session() as session:
             batch = _import(session, source, _actor(session, user), area=area, kind=kind,
-                            batch_size=batch_size, max_mb=max_mb or max_import_mb(settings),
+                            batch_size=batch_size, max_mb=max_mb or settings.import_max_mb,
                             workers=workers)
             console.print(summary(batch, tr))
             if rejected is not None and batch.counts.get("rejected"):

@@ -56,7 +56,6 @@ from fangkong.registry.importer_source import (
     ImportFile,
     import_dir,
     list_sheets,
-    max_import_mb,
 )
 from fangkong.registry.models import ImportBatch
 from fangkong.scope import Actor, in_scope
@@ -171,11 +170,11 @@ async def import_upload(
             "file": NO_FILE}), status_code=422)
     path: Path | None = None
     try:
-        path = _save_upload(upload, import_dir(settings), max_import_mb(settings))
+        path = _save_upload(upload, import_dir(settings), settings.import_max_mb)
         source = ImportFile(path, Path(upload.filename).name, sheet)
         kind = ImportKind(kind_text) if kind_text in {k.value for k in ImportKind} else None
         batch = do_create_import(session, actor=actor, source=source, area_code=area or
-                                 actor.area_code, kind=kind, max_mb=max_import_mb(settings))
+                                 actor.area_code, kind=kind, max_mb=settings.import_max_mb)
     except DomainError as error:
         if path is not None:
             path.unlink(missing_ok=True)

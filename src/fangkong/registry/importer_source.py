@@ -27,7 +27,7 @@ from fangkong.settings import Settings
 from fangkong.tabular import OLE_MAGIC, ZIP_MAGIC, Row, Table, open_table
 
 MEGABYTE = 1024 * 1024
-DEFAULT_MAX_MB = 180  # a million-person CSV (about 160 MB) fits; a 200 MB file is refused
+DEFAULT_MAX_MB: int = Settings.model_fields["import_max_mb"].default  # FANGKONG_IMPORT_MAX_MB
 STREAM_XLSX_BYTES = 8 * MEGABYTE
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -154,15 +154,11 @@ def grid_resolver(session: Session, area: Area) -> GridResolver:
     )
 
 
-
-def max_import_mb(settings: Settings) -> int:
-    """The largest file an import accepts, in MB (`FANGKONG_IMPORT_MAX_MB` once it exists)."""
-    return int(getattr(settings, "import_max_mb", DEFAULT_MAX_MB))
-
-
 def import_dir(settings: Settings) -> Path:
-    """Where uploaded files wait until their import is done: `imports/` beside the SQLite
-    database, else `var/imports/` of the working directory."""
+    """Where uploaded files wait until their import is done: `imports/` in the uploads folder
+    (`FANGKONG_UPLOADS_DIR`), else beside the SQLite database, else in `var/` of the working
+    directory."""
+    if settings.uploads_dir is not None:
+        return settings.uploads_dir / "imports"
     database = settings.sqlite_path()
-    base = database.parent if database is not None else Path("var")
-    return base / "imports"
+    return (database.parent if database is not None else Path("var")) / "imports"

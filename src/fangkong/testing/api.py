@@ -125,7 +125,8 @@ def import_lab_file(
     source = save_upload(file.file, file.filename or "upload", settings)
     try:
         batch = run_lab_import(session, actor=principal.actor, source=source, lab=lab,
-                               batch_size=WEB_BATCH, zone=settings.zone)
+                               batch_size=WEB_BATCH, max_mb=settings.import_max_mb,
+                               zone=settings.zone)
     finally:
         source.path.unlink(missing_ok=True)
     return import_read(batch)

@@ -15,7 +15,7 @@ from fangkong.accounts.queries import get_user_by_username
 from fangkong.db import make_engine, make_session_factory, transaction
 from fangkong.errors import DomainError
 from fangkong.i18n import N_, Translator, negotiate
-from fangkong.registry.importer_source import ImportFile, max_import_mb
+from fangkong.registry.importer_source import ImportFile
 from fangkong.registry.models import ImportBatch
 from fangkong.scope import SYSTEM, Actor
 from fangkong.settings import Settings
@@ -64,7 +64,8 @@ def import_command(
         "--rejected", help="write the rejected rows with their reasons to this xlsx file")] = None,
     user: Annotated[str | None, typer.Option(
         "--as", help="import as this user (only the tubes of their area)")] = None,
-    max_mb: Annotated[int | None, typer.Option(help="largest file accepted, in MB")] = None,
+    max_mb: Annotated[int | None, typer.Option(
+        min=1, help="largest file accepted, in MB (default: FANGKONG_IMPORT_MAX_MB)")] = None,
 ) -> None:
     """Import a lab's results by tube number or ID number. Exit code 1 when rows were
     rejected, 2 when the file was refused or the import failed."""
@@ -87,7 +88,7 @@ def import_command(
 
             batch = run_lab_import(session, actor=actor, source=ImportFile(path, path.name),
                                    lab=lab, batch_size=batch_size,
-                                   max_mb=max_mb or max_import_mb(settings), zone=settings.zone,
+                                   max_mb=max_mb or settings.import_max_mb, zone=settings.zone,
                                    progress=advance)
         console.print(summary(batch, tr))
         if rejected is not None and batch.counts.get("rejected"):

@@ -64,7 +64,8 @@ async def import_upload(request: Request, session: DbSession, settings: Settings
         return _upload_page(request, session, actor, lab=lab, error=error, status_code=422)
     try:
         batch = run_lab_import(session, actor=actor, source=source, lab=lab,
-                               batch_size=WEB_BATCH, zone=settings.zone)
+                               batch_size=WEB_BATCH, max_mb=settings.import_max_mb,
+                               zone=settings.zone)
     except DomainError as error:
         session.rollback()
         return _upload_page(request, session, actor, lab=lab, error=error, status_code=422)

@@ -12,7 +12,6 @@ from fangkong.registry.importer_source import (
     FileTooLarge,
     ImportFile,
     import_dir,
-    max_import_mb,
 )
 from fangkong.settings import Settings
 
@@ -23,7 +22,7 @@ def save_upload(handle: BinaryIO, filename: str, settings: Settings) -> ImportFi
     folder.mkdir(parents=True, exist_ok=True)
     suffix = Path(filename).suffix.lower()[:10] or ".bin"
     target = folder / f"lab-{secrets.token_hex(8)}{suffix}"
-    limit_mb = max_import_mb(settings)
+    limit_mb = settings.import_max_mb
     written = 0
     with target.open("wb") as out:
         while block := handle.read(MEGABYTE):
