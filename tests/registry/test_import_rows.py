@@ -4,11 +4,15 @@ variants, and each row checked and normalised (no database here)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from registry_helpers import resident_id
 
-from fangkong.registry.importer_cells import BAD_BIRTH, BAD_TAG, BIRTH_MISMATCH
+from fangkong.registry import importer_rows
+from fangkong.registry.importer_cells import BAD_BIRTH, BAD_TAG, BIRTH_MISMATCH, PLAIN_CHECKS
 from fangkong.registry.importer_fields import ImportKind, detect_header, map_columns
 from fangkong.registry.importer_rows import (
     BAD_RESIDENCE,
@@ -255,3 +259,48 @@ def test_rows_checked_together_come_out_as_checked_one_by_one() -> None:
     assert checker().check_persons(clean) == [item for item in one_by_one
                                               if isinstance(item, PersonIn)]
     assert checker().check_persons([]) == []
+
+
+# Variants of each cell, plain (taken whole by the column checks) and not, good ones more often
+# than not: rows mixing them are checked together, in blocks of a few rows, as they are checked
+# one by one.
+CELL_VARIANTS: dict[str, list[Cell]] = {
+    "姓名": ["王伟", "李娜", "王伟", "阿卜杜·热合曼", " 王伟", "王伟2", 12],
+    "身份证号": [HEAD, resident_id(date(1985, 3, 12), 22), HEAD, HEAD.lower(), "",
+             f"{HEAD[:6]} {HEAD[6:]}", HEAD[:-1] + "0"],
+    "证件类型": ["", "", "", "护照"],
+    "性别": ["", "", "男", "女"],
+    "出生日期": ["", "", "1980-05-01", "1980.05"],
+    "联系电话": ["", "13812345678", "0431-88881234", "12345"],
+    "现住址": ["人民大街1号", "人民大街1号", "Ａ栋１号", "", " 光明路 2号", "光明路\t2号",
+            "No.3-5#", "号" * 201],
+    "户编号": ["A-01", "A-01", "22010200100100100001", "", "a-1 ", "A 02!"],
+    "所属网格": ["幸福社区第1网格", GRID, GRID],
+    "工作单位": ["", "务农"],
+    "特殊人群": ["", "", "低保", "富人"],
+}
+
+
+@given(st.lists(st.fixed_dictionaries({column: st.sampled_from(values)
+                                        for column, values in CELL_VARIANTS.items()}),
+                max_size=12))
+def test_rows_of_plain_and_other_cells_come_out_as_checked_one_by_one(
+        rows_cells: list[dict[str, Cell]]) -> None:
+    rows = [Row(2 + at, [cells.get(column, "") for column in COLUMNS])
+            for at, cells in enumerate(rows_cells)]
+    with patch.object(importer_rows, "BLOCK", 3):
+        together = checker().check_persons(rows)
+    assert together == [checker().check_person(row) for row in rows]
+
+
+# Text that could pass for plain: spaces of several kinds, full-width and half-width letters
+# and digits, dots and dashes, Chinese characters.
+NEAR_PLAIN = st.text(st.sampled_from(" \t\n\u3000\u00a0·.-#Ａ１ａ0aZ王伟号栋"), max_size=60)
+
+
+@given(st.data())
+def test_plain_cells_are_their_own_checked_value(data: st.DataObject) -> None:
+    for check, pattern in PLAIN_CHECKS.items():
+        value = data.draw(st.from_regex(pattern, fullmatch=True) | NEAR_PLAIN)
+        if pattern.fullmatch(value):
+            assert check(value) == value

@@ -18,6 +18,7 @@ from fangkong.registry.validators import (
     NameInvalid,
     PhoneInvalid,
     ResidentId,
+    _resident_id,
     check_id_matches,
     id_check_character,
     mask_id_number,
@@ -27,6 +28,7 @@ from fangkong.registry.validators import (
     normalise_text,
     parse_date,
     parse_id_number,
+    plain_resident_id,
     region_code_exists,
     retired_counties,
 )
@@ -85,6 +87,28 @@ def test_changing_any_single_character_is_rejected(number: str, position: int, n
     changed = number[:position] + new + number[position + 1:]
     with pytest.raises(IdNumberInvalid):
         parse_id_number(changed, today=TODAY)
+
+
+@given(
+    st.one_of(valid_ids, st.from_regex(r"[0-9]{17}[0-9X]", fullmatch=True),
+              st.builds(make_id, st.from_regex(r"[0-9]{6}", fullmatch=True),
+                        st.dates(max_value=date(2200, 1, 1)), st.integers(0, 999)),
+              valid_ids.map(lambda number: number[:-1] + "X"),
+              valid_ids.map(lambda number: number.replace("0", "1", 1)),
+              valid_ids.map(lambda number: number.lower()), st.text(max_size=20)),
+    st.dates(min_value=date(1850, 1, 1), max_value=date(2100, 1, 1)),
+)
+def test_the_plain_path_agrees_with_the_full_check(text: str, today: date) -> None:
+    """An ID number written as stored and right in every respect takes the plain path, with
+    the same result as the full check; anything else is left to the full check."""
+    try:
+        parsed = _resident_id(text, "id_number", today)
+    except Invalid:
+        expected = None
+    else:
+        expected = (parsed.number, parsed.birth_date, parsed.sex) if parsed.number == text \
+            else None
+    assert plain_resident_id(text, today) == expected
 
 
 @given(

@@ -19,6 +19,7 @@ from fangkong.i18n import N_
 from fangkong.registry.codes import IdType
 from fangkong.registry.importer_cells import (
     BIRTH_MISMATCH,
+    PLAIN_CHECKS,
     CachedCheck,
     PartialDate,
     birth_check,
@@ -41,11 +42,17 @@ from fangkong.registry.importer_fields import (
     SEX_WORDS,
     TOTAL_PREFIXES,
 )
-from fangkong.registry.validators import MOBILE, normalise_text, parse_id_number
+from fangkong.registry.validators import (
+    MOBILE,
+    normalise_text,
+    parse_id_number,
+    plain_resident_id,
+)
 from fangkong.tabular import Cell, Row, normalise_cell
 
 T = TypeVar("T")
 DOCUMENT_LENGTH = 32
+BLOCK = 256  # rows checked together (see check_persons)
 RESIDENT_ID = IdType.RESIDENT_ID.value
 _GRID_NOISE = re.compile(r"[\s/\\\-—>›·]+")
 
@@ -203,12 +210,14 @@ class RowChecker:
         self.pad: list[Cell] = [""] * (self.width + 1)
         self.persons = _fields_getter(columns, PERSON_FIELDS, self.width)
         self.households = _fields_getter(columns, HOUSEHOLD_FIELDS, self.width)
-        self.name = CachedCheck(check_name)
+        self.person_at = tuple(columns.get(name, self.width) for name in PERSON_FIELDS)
+        self.name = CachedCheck(check_name, PLAIN_CHECKS[check_name])
         self.id_type = CachedCheck(word_check(ID_TYPE_WORDS, None))
         self.sex = CachedCheck(word_check(SEX_WORDS, BAD_SEX))
         self.birth = CachedCheck(birth_check(today))
-        self.household_code = CachedCheck(check_household_code)
-        self.address = CachedCheck(check_address)
+        self.household_code = CachedCheck(check_household_code,
+                                          PLAIN_CHECKS[check_household_code])
+        self.address = CachedCheck(check_address, PLAIN_CHECKS[check_address])
         self.occupation = CachedCheck(check_occupation)
         self.tags = CachedCheck(check_tags)
         self.residence = CachedCheck(word_check(RESIDENCE_WORDS, BAD_RESIDENCE))
@@ -278,13 +287,19 @@ class RowChecker:
     def check_persons(self, rows: Sequence[Row]) -> list[PersonIn | Rejected | None]:
         """`check_person` of each row, with the cached fields looked up column by column (one
         pass each); a row with anything at fault (or an empty or summary row) goes through
-        `check_person`, which gathers its reasons."""
-        if not rows:
-            return []
-        table = [self.persons(self.padded(row.cells)) for row in rows]
+        `check_person`, which gathers its reasons.
+
+        The rows go in blocks of `BLOCK`: the cells of a block stay in the processor's cache
+        for all the passes over its columns, those of a whole batch would not."""
+        checked: list[PersonIn | Rejected | None] = []
+        for start in range(0, len(rows), BLOCK):
+            checked += self._check_block(rows[start:start + BLOCK])
+        return checked
+
+    def _check_block(self, rows: Sequence[Row]) -> list[PersonIn | Rejected | None]:
         columns: list[Sequence[Any]] = []
         faulty: set[int] = set()
-        for check, values in zip(self.person_checks, zip(*table, strict=True), strict=True):
+        for check, values in zip(self.person_checks, self._person_columns(rows), strict=True):
             if check is None:
                 columns.append(values)
                 continue
@@ -294,6 +309,15 @@ class RowChecker:
         fields = zip(*columns, strict=True)
         return [self.check_person(row) if at in faulty else self._fast_person(row, cells)
                 for at, (row, cells) in enumerate(zip(rows, fields, strict=True))]
+
+    def _person_columns(self, rows: Sequence[Row]) -> list[tuple[Cell, ...]]:
+        """The cells of each of PERSON_FIELDS down the rows, as `self.persons` picks them from
+        padded rows (an absent field's are all ""); each column is taken in one pass in C."""
+        lines = [row.cells for row in rows]
+        if min(map(len, lines), default=self.width) < self.width:
+            lines = [self.padded(cells) for cells in lines]
+        cells = list(zip(*lines, strict=False))  # as many as the shortest row has: width or more
+        return [cells[at] if at < self.width else ("",) * len(lines) for at in self.person_at]
 
     def _fast_person(self, row: Row, fields: tuple[Any, ...]) -> PersonIn | Rejected | None:
         """A row whose cached fields are all good: the rest checked as `check_person` does;
@@ -327,14 +351,17 @@ class RowChecker:
             reasons: dict[str, str] = {}
             found = self.document(id_type, raw, sex, birth, reasons)
             return None if reasons else found
-        try:
-            resident = parse_id_number(raw, today=self.today)
-        except Invalid:
+        plain = plain_resident_id(raw, self.today) if type(raw) is str else None
+        if plain is None:
+            try:
+                resident = parse_id_number(raw, today=self.today)
+            except Invalid:
+                return None
+            plain = resident.number, resident.birth_date, resident.sex
+        number, id_birth, id_sex = plain
+        if (sex is not None and sex != id_sex) or (birth is not None and birth != id_birth):
             return None
-        if (sex is not None and sex != resident.sex) or (
-                birth is not None and birth != resident.birth_date):
-            return None
-        return resident.number, resident.sex, resident.birth_date
+        return number, id_sex, id_birth
 
     def check_households(self, rows: Sequence[Row]) -> list[HouseholdIn | Rejected | None]:
         return [self.check_household(row) for row in rows]
