@@ -14,6 +14,7 @@ from fangkong.tabular import (
     EmptyTable,
     Encrypted,
     NoHeader,
+    Row,
     SheetNotFound,
     Unreadable,
     cell_date,
@@ -116,6 +117,16 @@ def test_csv_utf8_with_or_without_bom(prefix: bytes, encoding: str) -> None:
         assert [header.record(row.cells) for row in table] == [
             {"name": "李四", "phone": "13800000000"}
         ]
+
+
+def test_csv_rows_are_numbered_by_record_and_a_bad_byte_further_down_is_unreadable() -> None:
+    text = '姓名,备注\n王伟,"两\n行"\n李娜,\n'
+    with open_table(text.encode(), "a.csv") as table:
+        assert list(table) == [Row(1, ["姓名", "备注"]), Row(2, ["王伟", "两\n行"]),
+                               Row(3, ["李娜", ""])]
+    data = "姓名\n王伟\n".encode() * 10_000 + b"\xff\n"  # past the sample read for the encoding
+    with open_table(data, "a.csv") as table, pytest.raises(Unreadable):
+        list(table)
 
 
 def test_csv_from_a_path_in_utf16_with_tabs(tmp_path: Path) -> None:
