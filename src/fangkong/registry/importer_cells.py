@@ -95,7 +95,7 @@ class CachedCheck(Generic[T]):
         The pass over the column runs in C (`map`, `list.index`): most cells are repeats found
         in the cache, and only the new ones cost a call of Python code each."""
         if self.plain is not None and _all_match(self.plain, values):
-            return self._plain_column(values), []
+            return _shared(values), []  # type: ignore[return-value]
         found: list[object] = list(map(self.cache.get, values, repeat(_MISSING)))
         faulty = []
         for at in _positions(found, _MISSING):
@@ -106,14 +106,12 @@ class CachedCheck(Generic[T]):
             found[at] = answer
         return found, faulty  # type: ignore[return-value]
 
-    def _plain_column(self, values: Sequence[Cell]) -> list[T | None]:
-        """A column of plain cells, each its own answer: a repeated value comes out as the one
-        object already in the cache, as through `_miss` (so `marshal` writes it once)."""
-        found = list(map(self.cache.setdefault, values, values))
-        if len(self.cache) + len(self.faults) >= CACHE_LIMIT:
-            self.cache.clear()
-            self.faults.clear()
-        return found  # type: ignore[return-value]
+
+def _shared(values: Sequence[Cell]) -> list[Cell]:
+    """The cells, a value repeated among them as one object (so that `marshal` writes it once);
+    through a dict of their own, as the checks' caches are large and slow to reach."""
+    first: dict[Cell, Cell] = {}
+    return list(map(first.setdefault, values, values))
 
 
 def _all_match(pattern: re.Pattern[str], values: Sequence[Cell]) -> bool:
