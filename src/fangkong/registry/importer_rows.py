@@ -125,8 +125,7 @@ class GridResolver:
 
     def column(self, values: Sequence[Cell]) -> tuple[list[str], list[int]]:
         """The grids of a column of cells, and the positions of the cells at fault."""
-        get = self._cache.get
-        found = [get(value) for value in values]
+        found = list(map(self._cache.get, values))
         faulty = []
         if None in found:
             for at, code in enumerate(found):
