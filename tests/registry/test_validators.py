@@ -18,6 +18,7 @@ from fangkong.registry.validators import (
     NameInvalid,
     PhoneInvalid,
     ResidentId,
+    _id_day,
     _resident_id,
     check_id_matches,
     id_check_character,
@@ -87,6 +88,16 @@ def test_changing_any_single_character_is_rejected(number: str, position: int, n
     changed = number[:position] + new + number[position + 1:]
     with pytest.raises(IdNumberInvalid):
         parse_id_number(changed, today=TODAY)
+
+
+@given(st.from_regex(r"[0-9]{8}", fullmatch=True)
+       | st.dates().map(lambda day: f"{day:%Y%m%d}" if day.year >= 1000 else "00000101"))
+def test_an_id_birth_day_is_read_as_year_month_and_day(digits: str) -> None:
+    try:
+        expected: date | None = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        expected = None
+    assert _id_day(digits) == expected
 
 
 @given(
