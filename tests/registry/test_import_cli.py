@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from fangkong.registry import cli
+from fangkong.registry import cli, importer_job
 from fangkong.registry.importer_source import MEGABYTE
 from fangkong.registry.models import GridCounter, Household, ImportBatch, Person
 
@@ -113,3 +113,25 @@ def test_the_size_limit_comes_from_the_settings_and_max_mb_overrides_it(
                                        "--max-mb", "2"])
     assert accepted.exit_code == 0, accepted.output
     assert in_test_session.scalar(select(Person.name).where(Person.id_number == HEAD)) == "王伟"
+
+
+@pytest.mark.parametrize(("options", "transactions"), [
+    ([], 1), (["--batch-size", "1", "--commit-rows", "1"], 3)])
+def test_rows_per_transaction_can_be_chosen(
+    in_test_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    options: list[str], transactions: int,
+) -> None:
+    turns: list[int] = []
+    real = importer_job.write_turn
+
+    @contextmanager
+    def counted(session: Session) -> Iterator[None]:
+        turns.append(1)
+        with real(session):
+            yield
+
+    monkeypatch.setattr(importer_job, "write_turn", counted)
+    result = runner.invoke(cli.app, ["import", str(roster(tmp_path)), "--area", GRID1,
+                                     "--workers", "0", *options])
+    assert result.exit_code == 1, result.output  # one row of the two is rejected
+    assert len(turns) == transactions  # rows 2, 3 and the end of the file, or all at once

@@ -19,7 +19,13 @@ from fangkong.db import make_engine, make_session_factory, transaction
 from fangkong.errors import DomainError
 from fangkong.i18n import N_, Translator, negotiate
 from fangkong.registry.demo import do_load_demo_population
-from fangkong.registry.importer import CLI_BATCH, COUNT_NAMES, FAILED, ImportStatus
+from fangkong.registry.importer import (
+    CLI_BATCH,
+    COMMIT_ROWS,
+    COUNT_NAMES,
+    FAILED,
+    ImportStatus,
+)
 from fangkong.registry.importer_export import rejected_workbook
 from fangkong.registry.importer_fields import DOMAIN, ImportKind
 from fangkong.registry.importer_job import run_import
@@ -83,7 +89,11 @@ def import_command(
     area: Annotated[str, typer.Option("--area", help="code of the area to import into")],
     sheet: Annotated[str | None, typer.Option(help="the sheet to read (default: the first "
                                                    "one with data)")] = None,
-    batch_size: Annotated[int, typer.Option(help="rows per transaction", min=1)] = CLI_BATCH,
+    batch_size: Annotated[int, typer.Option(
+        help="rows checked and written together", min=1)] = CLI_BATCH,
+    commit_rows: Annotated[int, typer.Option(
+        help="rows per transaction, in whole batches (fewer commits import faster; a "
+             "transaction holds the write lock while it runs)", min=1)] = COMMIT_ROWS,
     rejected: Annotated[Path | None, typer.Option(
         "--rejected", help="write the rejected rows with their reasons to this xlsx file")] = None,
     kind: Annotated[ImportKind | None, typer.Option(
@@ -103,8 +113,8 @@ def import_command(
     try:
         with open_session() as session:
             batch = _import(session, source, _actor(session, user), area=area, kind=kind,
-                            batch_size=batch_size, max_mb=max_mb or settings.import_max_mb,
-                            workers=workers)
+                            batch_size=batch_size, commit_rows=commit_rows,
+                            max_mb=max_mb or settings.import_max_mb, workers=workers)
             console.print(summary(batch, tr))
             if rejected is not None and batch.counts.get("rejected"):
                 rejected.write_bytes(rejected_workbook(session, batch, tr))
@@ -123,7 +133,8 @@ def import_command(
 
 
 def _import(session: Session, source: ImportFile, actor: Actor, *, area: str,
-            kind: ImportKind | None, batch_size: int, max_mb: int, workers: int) -> ImportBatch:
+            kind: ImportKind | None, batch_size: int, commit_rows: int, max_mb: int,
+            workers: int) -> ImportBatch:
     """The import with a Rich progress bar (rows, rows per second, elapsed time)."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn())
@@ -138,7 +149,8 @@ def _import(session: Session, source: ImportFile, actor: Actor, *, area: str,
             progress.update(task, completed=done, total=total, rate=rate)
 
         return run_import(session, actor=actor, source=source, area_code=area, kind=kind,
-                          batch_size=batch_size, max_mb=max_mb, workers=workers,
+                          batch_size=batch_size, commit_rows=commit_rows, max_mb=max_mb,
+                          workers=workers,
                           progress=advance)
 
 
