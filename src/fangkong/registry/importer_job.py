@@ -1,5 +1,6 @@
 """Running a started import: its rows checked and upserted one batch per `step`, each step in
-the caller's transaction; and `run_import`, the whole file with a commit after each batch.
+the caller's transaction; and `run_import`, the whole file in transactions of whole batches
+(at least `COMMIT_ROWS` rows each), each in its turn at the database's write gate.
 
 A `ChunkProducer` reads, checks and groups the rows batch by batch; it also refuses a natural
 key met before in the file (a repeat is a repeat in file order, whatever becomes of the
