@@ -44,8 +44,9 @@ def typed(rows: list[tuple[int, list[Cell]]]) -> list[tuple[int, list[tuple[str,
     return [(number, [(type(cell).__name__, cell) for cell in cells]) for number, cells in rows]
 
 
-def with_sheet_xml(tmp_path: Path, rows_xml: str) -> Path:
-    """An openpyxl workbook (its styles: format 1 shows dates) whose sheet XML is replaced."""
+def with_sheet_xml(tmp_path: Path, rows_xml: str, shared: str = "") -> Path:
+    """An openpyxl workbook (its styles: format 1 shows dates) whose sheet XML is replaced;
+    with these shared strings (`<si>` elements) if any."""
     book = Workbook()
     book.active["A1"] = date(2020, 1, 1)
     buffer = io.BytesIO()
@@ -59,6 +60,9 @@ def with_sheet_xml(tmp_path: Path, rows_xml: str) -> Path:
                 data = (text[: text.index("<sheetData")] + f"<sheetData>{rows_xml}</sheetData>"
                         + text[text.index("</sheetData>") + len("</sheetData>"):]).encode()
             target.writestr(item, data)
+        if shared:
+            target.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.'
+                            f'org/spreadsheetml/2006/main">{shared}</sst>')
     return path
 
 
@@ -129,6 +133,26 @@ def test_the_bench_roster_shape_with_pretty_printed_rows(tmp_path: Path, chunk: 
                          for number in range(1, 300))
     path = with_sheet_xml(tmp_path, rows_xml)
     assert typed(streamed(path)) == typed(cell_at_a_time(path))
+
+
+SHARED = ('<si><t>户籍</t></si><si><t xml:space="preserve"> A&amp;B </t></si>'
+          '<si><r><t>富</t></r><r><rPr><b/></rPr><t>文本</t></r>'
+          '<rPh sb="0" eb="1"><t>フ</t></rPh></si><si><t/></si>')
+
+
+def test_shared_strings_read_as_the_general_way_reads_them(tmp_path: Path, chunk: int) -> None:
+    rows_xml = "".join(
+        f'<row r="{number}"><c r="A{number}" t="s"><v>{number % 4}</v></c>'
+        f'<c r="B{number}" s="1"><v>{number}</v></c>'
+        + (f'<c r="C{number}" t="s"><v>{number % 3}</v></c>' if number % 5 else "")
+        + f'<c r="D{number}" t="s"/></row>' for number in range(1, 200))
+    path = with_sheet_xml(tmp_path, rows_xml, SHARED)
+    rows = streamed(path)
+    assert typed(rows) == typed(cell_at_a_time(path))
+    assert rows[:3] == [(1, [" A&B ", date(1899, 12, 31), " A&B ", ""]),
+                        (2, ["富文本", date(1900, 1, 1), "富文本", ""]),
+                        (3, ["", date(1900, 1, 2), "户籍", ""])]
+    assert rows[4] == (5, [" A&B ", date(1900, 1, 4), "", ""])
 
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=6)
