@@ -295,14 +295,16 @@ class _Reader:
             yield from self.cells_of(chunk[:start], entities=entities)
         while (learnt := self.pattern) is not None:
             pattern, plans = learnt
+            plan, matched = plans[entities], self.matched
             for found in pattern.finditer(chunk, start):
                 if found.start() > start:  # rows of another shape
                     yield from self.cells_of(chunk[start:found.start()], entities=entities)
+                    if self.pattern is not learnt:
+                        start = found.start()
+                        break  # they taught another expression: search again with it
                 start = found.end()
-                if (done := self.matched(found, plans[entities])) is not None:
+                if (done := matched(found, plan)) is not None:
                     yield done
-                if self.pattern is not learnt:
-                    break  # the rows in between taught another expression: search with it
             else:
                 break
         yield from self.cells_of(chunk[start:], entities=entities)
@@ -317,9 +319,9 @@ class _Reader:
         if digits == self.number:  # the same row number again: the row goes on
             self.cells.extend(self.row, map(_general, _PLAIN_CELL.findall(found[0])))
             return None
-        row = list[Cell](texts) if None not in texts else [
+        row: list[Cell] = texts if None not in texts else [
             "" if text is None else text for text in texts]
-        return self.add(digits, _convert(row, plan))
+        return self.add(digits, _convert(row, plan) if plan else row)
 
     def cells_of(self, text: str, *, entities: bool) -> Iterator[Row]:
         matches = _PLAIN_CELL.findall(text)
