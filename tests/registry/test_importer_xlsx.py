@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from fangkong.registry import importer_xlsx
+from fangkong.registry import importer_xlsx, importer_xlsx_rows
 from fangkong.registry.importer_xlsx import open_xlsx_stream
 from fangkong.tabular import Cell
 
@@ -26,12 +26,12 @@ SHEET = "xl/worksheets/sheet1.xml"
 def cell_at_a_time(path: Path) -> list[tuple[int, list[Cell]]]:
     """The general way alone: `_CELL` over the whole sheet, one cell after another."""
     with zipfile.ZipFile(path) as book:
-        cells = importer_xlsx._Cells(importer_xlsx._shared_strings(book),
+        cells = importer_xlsx_rows.Cells(importer_xlsx._shared_strings(book),
                                      importer_xlsx._date_styles(book),
                                      importer_xlsx.EPOCH_1900)
         xml = book.read(SHEET).decode()
     return [(int(digits), cells.extend([], group))
-            for digits, group in groupby(importer_xlsx._CELL.findall(xml), itemgetter(1))]
+            for digits, group in groupby(importer_xlsx_rows.CELL.findall(xml), itemgetter(1))]
 
 
 def streamed(path: Path) -> list[tuple[int, list[Cell]]]:
@@ -81,7 +81,7 @@ def roster_row(number: int, *, note: str = "", date_text: str = "22487") -> str:
 @pytest.fixture(params=[64, 1 << 10, 4 << 20], ids=["tiny-chunks", "small-chunks", "one-chunk"])
 def chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Small chunks make later chunks read with the row expression learnt from earlier ones."""
-    monkeypatch.setattr(importer_xlsx, "CHUNK", request.param)
+    monkeypatch.setattr(importer_xlsx_rows, "CHUNK", request.param)
     return int(request.param)
 
 
@@ -178,12 +178,12 @@ def test_openpyxl_workbooks_read_as_the_general_way_reads_them(
             book.active.append(values)
     buffer = io.BytesIO()
     book.save(buffer)
-    original = importer_xlsx.CHUNK
+    original = importer_xlsx_rows.CHUNK
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "random.xlsx"
         path.write_bytes(buffer.getvalue())
         try:
-            importer_xlsx.CHUNK = chunk
+            importer_xlsx_rows.CHUNK = chunk
             assert typed(streamed(path)) == typed(cell_at_a_time(path))
         finally:
-            importer_xlsx.CHUNK = original
+            importer_xlsx_rows.CHUNK = original
