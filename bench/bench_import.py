@@ -83,7 +83,7 @@ def scratch_database(engine_name: str) -> Iterator[str]:
     if engine_name == "sqlite":
         path = BENCH_DIR / f"bench-{os.getpid()}.db"
         yield f"sqlite:///{path}"
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-writegate"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
