@@ -3,12 +3,16 @@ households and persons made through the actions (as the administrator unless tol
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from fangkong.accounts.queries import get_user_by_username
+from fangkong.registry import importer_job
 from fangkong.registry.actions import do_create_household, do_create_person
 from fangkong.registry.models import Household, Person
 from fangkong.registry.schemas import HouseholdCreate, PersonCreate
@@ -54,3 +58,19 @@ def csrf_headers(client: TestClient) -> dict[str, str]:
     token = client.cookies.get("fk_csrf")
     assert token
     return {"X-CSRF-Token": token}
+
+
+def counted_write_turns(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gains an entry for each transaction of a whole-file import that ends in its
+    turn at the write gate (the real turn is still taken)."""
+    turns: list[int] = []
+    real = importer_job.write_turn
+
+    @contextmanager
+    def counted(session: Session) -> Iterator[None]:
+        with real(session):
+            yield
+            turns.append(1)
+
+    monkeypatch.setattr(importer_job, "write_turn", counted)
+    return turns

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from registry_helpers import GRID1, resident_id
+from registry_helpers import GRID1, counted_write_turns, resident_id
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from fangkong.registry import cli, importer_job
+from fangkong.registry import cli
 from fangkong.registry.importer_source import MEGABYTE
 from fangkong.registry.models import GridCounter, Household, ImportBatch, Person
 
@@ -121,16 +121,7 @@ def test_rows_per_transaction_can_be_chosen(
     in_test_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     options: list[str], transactions: int,
 ) -> None:
-    turns: list[int] = []
-    real = importer_job.write_turn
-
-    @contextmanager
-    def counted(session: Session) -> Iterator[None]:
-        turns.append(1)
-        with real(session):
-            yield
-
-    monkeypatch.setattr(importer_job, "write_turn", counted)
+    turns = counted_write_turns(monkeypatch)
     result = runner.invoke(cli.app, ["import", str(roster(tmp_path)), "--area", GRID1,
                                      "--workers", "0", *options])
     assert result.exit_code == 1, result.output  # one row of the two is rejected

@@ -4,15 +4,21 @@ households from the rows or from their own sheet, scope, failures half-way, coun
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
-from registry_helpers import GRID1, GRID1_NEIGHBOUR, GRID2, actor_of, make_household, make_person
+from registry_helpers import (
+    GRID1,
+    GRID1_NEIGHBOUR,
+    GRID2,
+    actor_of,
+    counted_write_turns,
+    make_household,
+    make_person,
+)
 from registry_helpers import resident_id as rid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -295,16 +301,7 @@ def test_a_batch_meeting_a_concurrent_change_is_redone(
 def test_each_transaction_of_an_import_takes_its_turn_at_the_write_gate(
     db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    turns: list[int] = []
-    real = importer_job.write_turn
-
-    @contextmanager
-    def recorded(session: Session) -> Iterator[None]:
-        with real(session):
-            yield
-            turns.append(1)
-
-    monkeypatch.setattr(importer_job, "write_turn", recorded)
+    turns = counted_write_turns(monkeypatch)
     batch = run(db, roster(tmp_path, THREE), batch_size=1, commit_rows=2)
     assert batch.counts["added"] == 3
     assert len(turns) == 2  # rows 3 and 4, then row 5 and the end of the file
